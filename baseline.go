@@ -1,0 +1,192 @@
+package originsim
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+// BaselineOptions choose what the baseline is. Zero values take the
+// defaults: seed 42, start date 2025-01-01, scale 1 (the documented
+// contract). For Reset, zero values keep what the ledger recorded.
+type BaselineOptions struct {
+	Seed  uint64    // random seed; the same seed gives the same data
+	Start time.Time // the simulated date of Day 0
+	Scale int       // size factor; 1 is the documented contract
+}
+
+func (o BaselineOptions) config(base gen.Config) gen.Config {
+	if o.Seed != 0 {
+		base.Seed = o.Seed
+	}
+	if !o.Start.IsZero() {
+		base.Start = o.Start
+	}
+	if o.Scale != 0 {
+		base.Scale = o.Scale
+	}
+	return base
+}
+
+func (o BaselineOptions) isZero() bool { return o.Seed == 0 && o.Start.IsZero() && o.Scale == 0 }
+
+// LoadBaseline creates both systems and loads Day 0. On a database already
+// at Day 0 it does nothing; at a later day it refuses (use Reset). It never
+// writes into tables it did not make.
+func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Status, error) {
+	cfg := o.config(gen.Default())
+	if err := cfg.Validate(); err != nil {
+		return nil, usageErr("%v", err)
+	}
+	var st *Status
+	err := s.run(ctx, func(tx target.Tx) error {
+		f, err := s.inspect(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if l := f.ledger; l != nil {
+			if err := l.compatible(); err != nil {
+				return err
+			}
+			if l.Day > 0 {
+				return stateErr("%s and %s are at day %d; load-baseline only starts empty systems: run reset to go back to Day 0", s.schemas.Shop, s.schemas.CRM, l.Day)
+			}
+			if !o.isZero() && o.config(l.Config) != l.Config {
+				return stateErr("%s and %s are already at Day 0 with seed %d, start date %s, scale %d: run reset with the new options to reload",
+					s.schemas.Shop, s.schemas.CRM, l.Config.Seed, l.Config.Start.Format("2006-01-02"), l.Config.Scale)
+			}
+			s.note("%s and %s are already at Day 0: nothing to do (reset reloads it)", s.schemas.Shop, s.schemas.CRM)
+			st, err = s.status(ctx, tx, l)
+			return err
+		}
+		if err := s.refuseForeign(f); err != nil {
+			return err
+		}
+		s.title("Loading baseline schema and data...")
+		l, err := s.load(ctx, tx, cfg, "load-baseline")
+		if err != nil {
+			return err
+		}
+		s.done("Baseline load complete!")
+		st, err = s.status(ctx, tx, l)
+		return err
+	})
+	return st, err
+}
+
+// Reset empties every table of both systems, custom rows included, and
+// reloads Day 0, in one transaction. Zero options keep the recorded seed,
+// start date and scale. It only touches tables its ledger says it made.
+func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, error) {
+	var st *Status
+	err := s.run(ctx, func(tx target.Tx) error {
+		f, err := s.inspect(ctx, tx)
+		if err != nil {
+			return err
+		}
+		cfg := o.config(gen.Default())
+		if f.ledger == nil {
+			if err := s.refuseForeign(f); err != nil {
+				return err
+			}
+			s.note("%s and %s hold no originsim data yet: loading the baseline", s.schemas.Shop, s.schemas.CRM)
+		} else {
+			// Reset is how a database made by an older data version is brought
+			// back to this one, so no compatibility check here.
+			cfg = o.config(f.ledger.Config)
+			if f.ledger.LedgerFormat > LedgerFormat || f.ledger.DataVersion > gen.Version {
+				return f.ledger.compatible()
+			}
+			s.title("Resetting source databases to baseline...")
+			d := s.t.Dialect()
+			for _, sys := range []model.System{model.Shop, model.CRM} {
+				schema := s.schemas.Of(sys)
+				s.section("Truncating %s tables...", schema)
+				tables := model.Tables()
+				for i := len(tables) - 1; i >= 0; i-- { // reverse foreign-key order
+					if t := tables[i]; t.System == sys {
+						if err := tx.Exec(ctx, d.DropTable(schema, t)); err != nil {
+							return err
+						}
+					}
+				}
+				if sys == model.Shop {
+					if err := tx.Exec(ctx, d.DropTable(schema, ledgerTable)); err != nil {
+						return err
+					}
+				}
+				s.step("Truncated %s tables", schema)
+			}
+		}
+		if err := cfg.Validate(); err != nil {
+			return usageErr("%v", err)
+		}
+		s.title("Loading baseline schema and data...")
+		l, err := s.load(ctx, tx, cfg, "reset")
+		if err != nil {
+			return err
+		}
+		s.done("Baseline load complete!")
+		st, err = s.status(ctx, tx, l)
+		return err
+	})
+	return st, err
+}
+
+// refuseForeign stops an operation that would write into tables originsim
+// did not make.
+func (s *Simulator) refuseForeign(f *found) error {
+	if ours := f.ours(s.schemas); len(ours) > 0 {
+		return stateErr("%s already exist without an originsim ledger; originsim does not write into tables it did not make: drop them, or choose other names with --shop-schema and --crm-schema",
+			strings.Join(ours, ", "))
+	}
+	return nil
+}
+
+// load creates the schemas and tables and inserts the baseline and its
+// ledger row. Tables are created in reset's place by dropping and creating
+// them: DuckDB cannot delete a referenced row in the transaction that
+// deleted the rows referring to it, and a new table also mends any column a
+// user altered.
+func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op string) (*Ledger, error) {
+	_, cs, err := gen.Baseline(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := s.t.Dialect()
+	for _, sys := range []model.System{model.Shop, model.CRM} {
+		schema := s.schemas.Of(sys)
+		s.section("Creating %s tables...", schema)
+		if err := tx.Exec(ctx, d.CreateSchema(schema)); err != nil {
+			return nil, err
+		}
+		for _, t := range model.Tables() {
+			if t.System == sys {
+				if err := tx.Exec(ctx, d.CreateTable(schema, t)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if sys == model.Shop {
+			if err := tx.Exec(ctx, d.CreateTable(schema, ledgerTable)); err != nil {
+				return nil, err
+			}
+		}
+		s.step("Created %s schema", schema)
+		s.section("Loading %s seed data...", schema)
+		for _, st := range cs.Steps {
+			if t := model.Get(st.Table); t.System == sys {
+				if err := tx.Insert(ctx, schema, t, st.Rows); err != nil {
+					return nil, err
+				}
+				s.step("Loaded %s (%d rows)", t.Name, len(st.Rows))
+			}
+		}
+	}
+	l := newLedger(0, op, cfg, s.schemas.CRM)
+	return l, tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()})
+}

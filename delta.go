@@ -1,0 +1,147 @@
+package originsim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+// ApplyDelta plays business day n. Only the day after the recorded one is
+// accepted; anything else is refused with nothing changed.
+func (s *Simulator) ApplyDelta(ctx context.Context, n int) (*Status, error) {
+	if n < 1 || n > gen.MaxDay {
+		return nil, usageErr("day %d: days run from 1 to %d (day 0 is the baseline: load-baseline or reset)", n, gen.MaxDay)
+	}
+	var st *Status
+	err := s.run(ctx, func(tx target.Tx) error {
+		f, err := s.loaded(ctx, tx)
+		if err != nil {
+			return err
+		}
+		cur := f.ledger.Day
+		switch {
+		case n <= cur:
+			return stateErr("day %d is already applied: %s and %s are at day %d; the next is apply-delta --day %d (or reset to start again)",
+				n, s.schemas.Shop, s.schemas.CRM, cur, cur+1)
+		case n > cur+1:
+			return stateErr("%s and %s are at day %d: days apply in order, run apply-delta --day %d next", s.schemas.Shop, s.schemas.CRM, cur, cur+1)
+		}
+		state, err := gen.At(f.ledger.Config, cur)
+		if err != nil {
+			return err
+		}
+		cs, err := state.Advance()
+		if err != nil {
+			return err
+		}
+		s.title("Applying Day %02d delta changes...", n)
+		if err := s.applyChanges(ctx, tx, cs); err != nil {
+			return err
+		}
+		l := newLedger(n, "apply-delta", f.ledger.Config, s.schemas.CRM)
+		if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
+			return err
+		}
+		st, err = s.status(ctx, tx, l)
+		return err
+	})
+	return st, err
+}
+
+// group is the steps reported on one progress line, such as all of a day's
+// customer changes, or the orders' status updates and cancellations.
+type group struct {
+	table  model.TableID
+	status bool // the orders' updates, reported after the payments
+	steps  []changeset.Step
+}
+
+func (g *group) label() string {
+	t := model.Get(g.table)
+	kind := "changes"
+	switch {
+	case g.status:
+		kind = "status updates"
+	case g.steps[0].Kind != changeset.Insert:
+		kind = "updates"
+	}
+	var parts []string
+	for _, st := range g.steps {
+		parts = append(parts, fmt.Sprintf("%d %s", len(st.Rows), st.What))
+	}
+	return fmt.Sprintf("Applied %s %s (%s)", t.Name, kind, strings.Join(parts, ", "))
+}
+
+// groups orders the day's steps for writing and reporting: tables in
+// foreign-key order, each table's changes together, the orders' status
+// updates after the payments, the shop before the CRM.
+func groups(cs *changeset.Changeset) []*group {
+	var out []*group
+	find := func(t model.TableID, status bool) *group {
+		for _, g := range out {
+			if g.table == t && g.status == status {
+				return g
+			}
+		}
+		g := &group{table: t, status: status}
+		out = append(out, g)
+		return g
+	}
+	// Create the groups in the order they are reported.
+	for _, t := range model.Tables() {
+		find(t.ID, false)
+		if t.ID == model.Payments {
+			find(model.Orders, true)
+		}
+	}
+	for _, st := range cs.Steps {
+		g := find(st.Table, st.Table == model.Orders && st.Kind != changeset.Insert)
+		g.steps = append(g.steps, st)
+	}
+	kept := out[:0]
+	for _, g := range out {
+		if len(g.steps) > 0 {
+			kept = append(kept, g)
+		}
+	}
+	return kept
+}
+
+// applyChanges writes one day's changeset: inserts through the bulk path,
+// updates and soft deletes as set-based statements.
+func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changeset.Changeset) error {
+	d := s.t.Dialect()
+	sys := model.System(-1)
+	for _, g := range groups(cs) {
+		t := model.Get(g.table)
+		schema := s.schemas.Of(t.System)
+		if t.System != sys {
+			sys = t.System
+			s.section("Applying %s delta...", schema)
+		}
+		for _, st := range g.steps {
+			if st.Kind == changeset.Insert {
+				if err := tx.Insert(ctx, schema, t, st.Rows); err != nil {
+					return err
+				}
+				continue
+			}
+			for from := 0; from < len(st.Rows); from += updateBatch {
+				rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
+				if err := tx.Exec(ctx, d.Update(schema, t, st.Columns, rows)); err != nil {
+					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
+				}
+			}
+		}
+		s.step("%s", g.label())
+	}
+	return nil
+}
+
+// updateBatch bounds the rows of one UPDATE statement.
+const updateBatch = 1000

@@ -1,0 +1,315 @@
+package gen
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/model"
+)
+
+// Baseline sizes at scale 1: the documented Day 0.
+const (
+	baseCustomers = 100
+	baseOrders    = 500
+	baseItems     = 1200
+	baseCampaigns = 5
+	baseEmails    = 100
+	baseSessions  = 150
+)
+
+// Windows of the baseline history, relative to Day 0 (all before it).
+const (
+	customersFrom = -400 * day
+	customersTo   = -140 * day
+	ordersFrom    = -30 * day
+	historyTo     = -1 * day // orders, emails and sessions end here; leavers leave after
+	emailsFrom    = -134 * day
+	sessionsFrom  = -60 * day
+	campaignDays  = 30
+	// campaignEpoch is the start of campaign 1 relative to Day 0: campaign 5
+	// starts two weeks before Day 0 and runs through Day 15.
+	campaignEpoch = -134
+)
+
+// State is the simulated content of the eight tables after a given day, plus
+// the bookkeeping the next day needs. It is what the database must hold.
+type State struct {
+	cfg Config
+	day int
+	d   model.Dataset
+
+	total   []model.Cents   // per order (index id-1): sum of its items
+	settled []int32         // per customer (index id-1): orders shipped or completed
+	pending []int64         // active pending orders, ascending
+	due     map[int][]int64 // day -> shipped orders that complete that day
+}
+
+// Config returns the configuration the state was generated with.
+func (s *State) Config() Config { return s.cfg }
+
+// Day is the last day applied (0: baseline).
+func (s *State) Day() int { return s.day }
+
+// Dataset is the expected content of the tables. Callers must not modify it.
+func (s *State) Dataset() *model.Dataset { return &s.d }
+
+// At generates the state after the given day.
+func At(cfg Config, n int) (*State, error) {
+	if n < 0 || n > MaxDay {
+		return nil, fmt.Errorf("%w: day %d: must be between 0 and %d", ErrConfig, n, MaxDay)
+	}
+	s, _, err := Baseline(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for s.day < n {
+		if _, err := s.Advance(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Baseline generates Day 0 and returns its state and its changeset (every
+// row as an insert).
+func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	s := &State{cfg: cfg, due: map[int][]int64{}}
+	d0 := cfg.Start
+	S := cfg.Scale
+
+	// Customers, with a few who left the day before Day 0.
+	nc := baseCustomers * S
+	s.d.Customers = make([]model.Customer, nc)
+	s.settled = make([]int32, nc)
+	for i := range nc {
+		id := int64(i + 1)
+		r := stream(cfg.Seed, tagCustomer, 0, uint64(id))
+		c := newCustomer(id, r, spread(d0.Add(customersFrom), d0.Add(customersTo), i, nc, r))
+		if lr := stream(cfg.Seed, tagLeaver, 0, uint64(id)); lr.pct(3) {
+			c.DeletedAt = spread(d0.Add(historyTo), d0, 0, 1, lr)
+			c.UpdatedAt = c.DeletedAt
+		}
+		s.d.Customers[i] = c
+	}
+
+	// Products: the catalog, introduced over the months before.
+	for i, e := range catalog {
+		t := d0.Add(-500*day + time.Duration(i)*3*day + 9*time.Hour)
+		s.d.Products = append(s.d.Products, model.Product{ID: int64(i + 1), Name: e.name, Category: e.category, Price: e.price,
+			Trio: model.Trio{CreatedAt: t, UpdatedAt: t}})
+	}
+
+	// Campaigns 1-5; those that ended more than a month ago are archived.
+	for k := 1; k <= baseCampaigns; k++ {
+		c := s.campaign(int64(k))
+		if end := c.EndDate.AddDate(0, 0, campaignDays); end.Before(d0) {
+			c.DeletedAt = end.Add(10 * time.Hour)
+			c.UpdatedAt = c.DeletedAt
+		}
+		s.d.Campaigns = append(s.d.Campaigns, c)
+	}
+
+	// Orders over the month before Day 0, all awaiting payment: the payments
+	// table starts empty and Day 1 settles the backlog. Orders of customers
+	// who left are cancelled; a few others were cancelled by the customer.
+	no := baseOrders * S
+	s.d.Orders = make([]model.Order, 0, no)
+	for i := range no {
+		id := int64(i + 1)
+		r := stream(cfg.Seed, tagOrder, 0, uint64(id))
+		created := spread(d0.Add(ordersFrom), d0.Add(historyTo), i, no, r)
+		o := model.Order{ID: id, CustomerID: int64(1 + r.intn(nc)), OrderDate: model.Day(created), Status: model.StatusPending,
+			Trio: model.Trio{CreatedAt: created, UpdatedAt: created}}
+		if cust := &s.d.Customers[o.CustomerID-1]; !cust.Active() {
+			o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, cust.DeletedAt, cust.DeletedAt
+		} else if r.pct(2) {
+			t := created.Add(time.Hour + time.Duration(r.int63n(int64(19*time.Hour/time.Microsecond)))*time.Microsecond)
+			o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, t, t
+		}
+		s.d.Orders = append(s.d.Orders, o)
+	}
+	s.addItems(0, 1, no, baseItems*S)
+	for _, o := range s.d.Orders {
+		if o.Status == model.StatusPending {
+			s.pending = append(s.pending, o.ID)
+		}
+	}
+
+	// Campaign emails to customers, each inside its campaign's month.
+	ne := baseEmails * S
+	for i := range ne {
+		id := int64(i + 1)
+		r := stream(cfg.Seed, tagEmail, 0, uint64(id))
+		sent := spread(d0.Add(emailsFrom), d0.Add(historyTo), i, ne, r)
+		s.d.EmailActivity = append(s.d.EmailActivity, s.email(id, int64(1+r.intn(nc)), sent, r))
+	}
+
+	// Web sessions over the last two months.
+	ns := baseSessions * S
+	for i := range ns {
+		id := int64(i + 1)
+		r := stream(cfg.Seed, tagSession, 0, uint64(id))
+		start := spread(d0.Add(sessionsFrom), d0.Add(historyTo), i, ns, r)
+		var cust int64
+		if !r.pct(30) {
+			cust = int64(1 + r.intn(nc))
+		}
+		s.d.WebSessions = append(s.d.WebSessions, session(id, cust, start, r))
+	}
+
+	cs := &changeset.Changeset{Day: 0}
+	for _, t := range model.Tables() {
+		st := changeset.Step{Table: t.ID, Kind: changeset.Insert, What: "seed data", Columns: t.ColumnNames()}
+		for i, n := 0, s.d.Len(t.ID); i < n; i++ {
+			st.Rows = append(st.Rows, s.d.Row(t.ID, i))
+		}
+		cs.Steps = append(cs.Steps, st) // every table, even when empty (payments)
+	}
+	return s, cs, nil
+}
+
+func newCustomer(id int64, r *rng, created time.Time) model.Customer {
+	first := firstNames[r.intn(len(firstNames))]
+	last := lastNames[r.intn(len(lastNames))]
+	return model.Customer{ID: id, FirstName: first, LastName: last, Email: emailOf(first, last, id),
+		Trio: model.Trio{CreatedAt: created, UpdatedAt: created}}
+}
+
+func emailOf(first, last string, id int64) string {
+	return strings.ToLower(first) + "." + strings.ToLower(strings.ReplaceAll(last, " ", "")) + strconv.FormatInt(id, 10) + "@example.com"
+}
+
+// campaign k runs for 30 days; campaigns follow each other without gaps, so
+// every moment from the first campaign on belongs to exactly one of them.
+func (s *State) campaign(k int64) model.Campaign {
+	start := s.cfg.DayDate(campaignEpoch + int(k-1)*campaignDays)
+	r := stream(s.cfg.Seed, tagCampaign, 0, uint64(k))
+	created := start.AddDate(0, 0, -7).Add(10 * time.Hour)
+	return model.Campaign{
+		ID:        k,
+		Name:      campaignThemes[(k-1)%int64(len(campaignThemes))] + " " + start.Format("Jan 2006"),
+		StartDate: start,
+		EndDate:   start.AddDate(0, 0, campaignDays-1),
+		Budget:    model.Cents(20+r.intn(81)) * 10000,
+		Trio:      model.Trio{CreatedAt: created, UpdatedAt: created},
+	}
+}
+
+// campaignAt is the campaign running at time t.
+func (s *State) campaignAt(t time.Time) int64 {
+	days := int(model.Day(t).Sub(s.cfg.DayDate(campaignEpoch)) / day)
+	return int64(days/campaignDays + 1)
+}
+
+func (s *State) email(id, customer int64, sent time.Time, r *rng) model.Email {
+	opened := r.pct(50)
+	clicked := opened && r.pct(50)
+	return model.Email{ID: id, CustomerID: customer, CampaignID: s.campaignAt(sent), SentDate: sent, Opened: opened, Clicked: clicked,
+		Trio: model.Trio{CreatedAt: sent, UpdatedAt: sent}}
+}
+
+func session(id, customer int64, start time.Time, r *rng) model.WebSession {
+	// 2 to 30 minutes; 3 to 20 pages, about 10 on average.
+	end := start.Add(2*time.Minute + time.Duration(r.int63n(int64(28*time.Minute/time.Microsecond)+1))*time.Microsecond)
+	pages := 3 + r.intn(8) + r.intn(8)
+	if r.intn(10) == 0 {
+		pages += r.intn(4)
+	}
+	return model.WebSession{ID: id, CustomerID: customer, SessionStart: start, SessionEnd: end, PageViews: int64(pages),
+		Trio: model.Trio{CreatedAt: end, UpdatedAt: end}}
+}
+
+// itemBlock is how many orders share one item budget: batches of orders and
+// their items can be computed independently of each other.
+const itemBlock = 100
+
+// addItems creates nItems order lines for the nOrders orders starting at
+// firstOrder (already in the dataset), 1 to 5 lines each, with distinct
+// products per order at the price in effect, and records the order totals.
+func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) {
+	active := s.activeProducts()
+	for b := 0; b*itemBlock < nOrders; b++ {
+		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
+		from, to := lo*nItems/nOrders, hi*nItems/nOrders
+		r := stream(s.cfg.Seed, tagItems, uint64(dayN), uint64(firstOrder)+uint64(lo))
+		counts := distribute(r, hi-lo, to-from, min(5, len(active)))
+		for j, cnt := range counts {
+			o := &s.d.Orders[firstOrder-1+int64(lo+j)]
+			var total model.Cents
+			for _, p := range pickDistinct(r, len(active), cnt) {
+				prod := &s.d.Products[active[p]-1]
+				q := int64(1)
+				switch x := r.intn(10); {
+				case x >= 9:
+					q = 3
+				case x >= 6:
+					q = 2
+				}
+				s.d.OrderItems = append(s.d.OrderItems, model.OrderItem{ID: int64(len(s.d.OrderItems) + 1), OrderID: o.ID, ProductID: prod.ID,
+					Quantity: q, UnitPrice: prod.Price, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
+				total += model.Cents(q) * prod.Price
+			}
+			s.total = append(s.total, total)
+		}
+	}
+}
+
+// distribute splits total units over n slots, each slot 1 to most.
+func distribute(r *rng, n, total, most int) []int {
+	if total < n || total > n*most {
+		panic(fmt.Sprintf("gen: cannot place %d items on %d orders", total, n))
+	}
+	c := make([]int, n)
+	for i := range c {
+		c[i] = 1
+	}
+	for extra := total - n; extra > 0; {
+		if i := r.intn(n); c[i] < most {
+			c[i]++
+			extra--
+		}
+	}
+	return c
+}
+
+// pickDistinct draws k distinct indices from [0, n), in draw order.
+func pickDistinct(r *rng, n, k int) []int {
+	out := make([]int, 0, k)
+	for len(out) < k {
+		x := r.intn(n)
+		dup := false
+		for _, y := range out {
+			dup = dup || y == x
+		}
+		if !dup {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (s *State) activeProducts() []int64 {
+	var ids []int64
+	for _, p := range s.d.Products {
+		if p.Active() {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+// rank orders ids by a per-day hash: a fair, reproducible shuffle whose
+// result for one id does not depend on the others.
+func rank(seed uint64, tag uint64, dayN int, ids []int64) []int64 {
+	out := append([]int64(nil), ids...)
+	key := func(id int64) uint64 { return hash(seed, tag, uint64(dayN), uint64(id)) }
+	sort.Slice(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
+}

@@ -1,0 +1,386 @@
+// Package cli is the originsim command line: flags, environment and output.
+// Everything it does goes through the public originsim package.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strconv"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // the operation failed, or verify found differences
+	exitUsage    = 2 // bad flags or arguments
+	exitState    = 3 // state conflict: wrong day, foreign tables, another operation running
+	exitConnect  = 4 // cannot reach or open the database
+	envDB        = "ORIGINSIM_DB"
+	envShop      = "ORIGINSIM_SHOP_SCHEMA"
+	envCRM       = "ORIGINSIM_CRM_SCHEMA"
+	defaultHint  = "see 'originsim --help'"
+	jsonIndent   = "  "
+	exampleBlock = `  originsim load-baseline
+  originsim apply-delta --day 1
+  originsim status
+  originsim verify
+  originsim reset`
+)
+
+// app holds one invocation's flags and writers.
+type app struct {
+	stdout, stderr io.Writer
+	db             string
+	shop, crm      string
+	json           bool
+	quiet          bool
+	color          bool
+}
+
+// usageError marks errors in how the command was called.
+type usageError struct{ error }
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if a.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", jsonIndent)
+		_ = enc.Encode(map[string]any{"error": err.Error(), "exit_code": code})
+	} else {
+		fmt.Fprintf(stderr, "originsim: %s\n", err)
+		if code == exitUsage {
+			fmt.Fprintf(stderr, "(%s)\n", defaultHint)
+		}
+	}
+	return code
+}
+
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case errors.As(err, &ue), errors.Is(err, originsim.ErrUsage), errors.Is(err, originsim.ErrURL):
+		return exitUsage
+	case errors.Is(err, originsim.ErrState), errors.Is(err, originsim.ErrBusy), errors.Is(err, originsim.ErrNotLoaded):
+		return exitState
+	case errors.Is(err, originsim.ErrConnect):
+		return exitConnect
+	}
+	return exitFailure
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "originsim",
+		Short: "Realistic source systems for data pipelines, played forward one business day at a time",
+		Long: `originsim creates two source systems in a database: an e-commerce ERP
+(jaffle_shop: customers, products, orders, order_items, payments) and a
+marketing CRM (jaffle_crm: campaigns, email_activity, web_sessions). It loads
+a deterministic Day 0 baseline, then plays business days forward: new rows,
+order status transitions, email changes, price changes and soft deletes.
+Same input, same bytes, every time.
+
+The database is chosen by URL (precedence: --db flag, then the ORIGINSIM_DB
+environment variable, then the embedded default):
+  duckdb:PATH                     a DuckDB file (default duckdb:data/ingestion_simulator.duckdb)`,
+		Example:       exampleBlock,
+		Version:       fmt.Sprintf("%s (ledger format %d, data version %d)", originsim.Version, originsim.LedgerFormat, gen.Version),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.db, "db", "", "database URL (env "+envDB+", default "+originsim.DefaultURL+")")
+	pf.StringVar(&a.shop, "shop-schema", "", "schema of the ERP system (env "+envShop+", default jaffle_shop)")
+	pf.StringVar(&a.crm, "crm-schema", "", "schema of the CRM system (env "+envCRM+", default jaffle_crm)")
+	pf.BoolVar(&a.json, "json", false, "print the result as JSON on standard output, for scripts")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print nothing but errors")
+	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd())
+	return root
+}
+
+// open builds the simulator. Precedence, highest first: command-line flag,
+// environment variable, default.
+func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
+	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
+	url := firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL)
+	schemas := model.Schemas{
+		Shop: firstOf(a.shop, os.Getenv(envShop), model.DefaultSchemas.Shop),
+		CRM:  firstOf(a.crm, os.Getenv(envCRM), model.DefaultSchemas.CRM),
+	}
+	return originsim.Open(cmd.Context(), url, originsim.WithSchemas(schemas), originsim.WithProgress(a.printEvent))
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// withSim opens the simulator, runs fn and closes it.
+func (a *app) withSim(cmd *cobra.Command, fn func(*originsim.Simulator) error) error {
+	sim, err := a.open(cmd)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	return fn(sim)
+}
+
+var dayArgRE = regexp.MustCompile(`(?i)\bday\s*:\s*(-?\d+)`)
+
+func (a *app) loadCmd() *cobra.Command {
+	var o baselineFlags
+	cmd := &cobra.Command{
+		Use:     "load-baseline",
+		Aliases: []string{"origin_load_baseline"},
+		Short:   "Create both systems and load the Day 0 baseline",
+		Long: `Creates the two schemas and their eight tables (with primary and foreign keys)
+and loads the deterministic Day 0 baseline, in one transaction.
+
+On a database already at Day 0 it does nothing and says so. At a later day it
+refuses: use reset. It never writes into tables it did not make.`,
+		Example: `  originsim load-baseline
+  originsim load-baseline --start-date 2024-06-01 --seed 7
+  originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := o.options(cmd)
+			if err != nil {
+				return err
+			}
+			return a.withSim(cmd, func(sim *originsim.Simulator) error {
+				st, err := sim.LoadBaseline(cmd.Context(), opts)
+				if err != nil {
+					return err
+				}
+				return a.printStatus(st)
+			})
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
+func (a *app) resetCmd() *cobra.Command {
+	var o baselineFlags
+	cmd := &cobra.Command{
+		Use:     "reset",
+		Aliases: []string{"origin_reset"},
+		Short:   "Empty every table and reload the Day 0 baseline",
+		Long: `Empties every table of both systems (custom rows included) and reloads Day 0,
+in one transaction. Tables are emptied in reverse foreign-key order. Only
+tables whose ledger says originsim made them are touched.
+
+Without options the recorded seed, start date and scale are kept.`,
+		Example: `  originsim reset
+  originsim reset --start-date 2025-03-01`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := o.options(cmd)
+			if err != nil {
+				return err
+			}
+			return a.withSim(cmd, func(sim *originsim.Simulator) error {
+				st, err := sim.Reset(cmd.Context(), opts)
+				if err != nil {
+					return err
+				}
+				return a.printStatus(st)
+			})
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
+func (a *app) applyCmd() *cobra.Command {
+	var day int
+	var compat string
+	cmd := &cobra.Command{
+		Use:     "apply-delta [DAY]",
+		Aliases: []string{"origin_apply_delta"},
+		Short:   "Play the next business day (new rows, updates and soft deletes)",
+		Long: `Applies one business day: new customers, orders, order items and payments,
+order status transitions, customer email changes, soft deletes (customers
+leaving, orders cancelled), product price changes on Day 2, and new CRM
+activity. Days 1-3 are exactly the documented counts.
+
+Days apply in order and only once: the day must be the recorded day + 1.
+Anything else is refused and nothing changes.`,
+		Example: `  originsim apply-delta --day 1
+  originsim apply-delta 2
+  originsim origin_apply_delta --args '{day: 3}'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := pickDay(cmd, day, compat, args)
+			if err != nil {
+				return err
+			}
+			return a.withSim(cmd, func(sim *originsim.Simulator) error {
+				st, err := sim.ApplyDelta(cmd.Context(), n)
+				if err != nil {
+					return err
+				}
+				return a.printStatus(st)
+			})
+		},
+	}
+	cmd.Flags().IntVar(&day, "day", 0, "the day to apply: the recorded day + 1")
+	cmd.Flags().StringVar(&compat, "args", "", "the dbt package's form, '{day: N}'")
+	return cmd
+}
+
+// pickDay takes the day from exactly one of --day, a positional argument or
+// --args.
+func pickDay(cmd *cobra.Command, day int, compat string, args []string) (int, error) {
+	var given []int
+	if cmd.Flags().Changed("day") {
+		given = append(given, day)
+	}
+	if len(args) == 1 {
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			return 0, usageError{fmt.Errorf("day %q is not a number: use apply-delta --day N", args[0])}
+		}
+		given = append(given, n)
+	}
+	if cmd.Flags().Changed("args") {
+		m := dayArgRE.FindStringSubmatch(compat)
+		if m == nil {
+			return 0, usageError{fmt.Errorf("--args %q: expected '{day: N}'", compat)}
+		}
+		n, _ := strconv.Atoi(m[1])
+		given = append(given, n)
+	}
+	switch {
+	case len(given) == 0:
+		return 0, usageError{errors.New("which day? use apply-delta --day N (N is the recorded day + 1; originsim status shows it)")}
+	case len(given) > 1 && (given[0] != given[1] || len(given) > 2 && given[1] != given[2]):
+		return 0, usageError{fmt.Errorf("the day is given twice with different values (%v)", given)}
+	}
+	return given[0], nil
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "status",
+		Aliases: []string{"origin_status"},
+		Short:   "Show the recorded day and the live row count of every table",
+		Long: `Shows the recorded day and live row counts (SELECT COUNT(*), never cached).
+Read-only. With --json: {"day": N, "tables": {"jaffle_shop.customers": 100, ...}}.`,
+		Example: `  originsim status
+  originsim status --json | jq .tables`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withSim(cmd, func(sim *originsim.Simulator) error {
+				st, err := sim.Status(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.printStatus(st)
+			})
+		},
+	}
+}
+
+func (a *app) verifyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify",
+		Short: "Prove the database holds exactly the recorded day",
+		Long: `Checks the database against what the generator says the recorded day must be:
+row counts and id ranges, every rule of the data model (keys, references,
+timestamps, payments adding up, ...), and a content fingerprint of each table
+(SHA-256 of the canonical text of every row in key order).
+
+Exits 0 when everything matches, 1 when anything differs. Read-only.`,
+		Example: `  originsim verify
+  originsim verify --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withSim(cmd, func(sim *originsim.Simulator) error {
+				rep, err := sim.Verify(cmd.Context())
+				if err != nil {
+					return err
+				}
+				a.printReport(sim.Schemas(), rep)
+				if !rep.OK {
+					return fmt.Errorf("%w: the database differs from day %d (see above)", originsim.ErrMismatch, rep.Day)
+				}
+				return nil
+			})
+		},
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
+	}
+	return nil
+}
+
+// baselineFlags are the options of load-baseline and reset.
+type baselineFlags struct {
+	seed  uint64
+	start string
+	scale int
+}
+
+func (o *baselineFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Uint64Var(&o.seed, "seed", 0, fmt.Sprintf("random seed; the same seed gives the same data (default %d)", gen.DefaultSeed))
+	f.StringVar(&o.start, "start-date", "", "simulated date of Day 0, YYYY-MM-DD (default "+gen.DefaultStart.Format("2006-01-02")+")")
+	f.IntVar(&o.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
+}
+
+func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, error) {
+	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale}
+	if cmd.Flags().Changed("seed") && o.seed == 0 {
+		return opts, usageError{errors.New("--seed 0: seeds start at 1")}
+	}
+	if cmd.Flags().Changed("scale") && (o.scale < 1 || o.scale > gen.MaxScale) {
+		return opts, usageError{fmt.Errorf("--scale %d: must be between 1 and %d", o.scale, gen.MaxScale)}
+	}
+	if o.start != "" {
+		t, err := gen.ParseStart(o.start)
+		if err != nil {
+			return opts, usageError{err}
+		}
+		opts.Start = t
+	}
+	return opts, nil
+}

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/model"
+)
+
+const (
+	green = "\033[32m"
+	red   = "\033[31m"
+	cyan  = "\033[36m"
+	bold  = "\033[1m"
+	reset = "\033[0m"
+)
+
+func (a *app) paint(code, s string) string {
+	if !a.color {
+		return s
+	}
+	return code + s + reset
+}
+
+// printEvent writes progress in the style of the operations guide.
+func (a *app) printEvent(ev originsim.Event) {
+	if a.quiet || a.json {
+		return
+	}
+	switch ev.Kind {
+	case originsim.Title:
+		fmt.Fprintln(a.stdout, a.paint(bold, ev.Text))
+	case originsim.Section:
+		fmt.Fprintln(a.stdout, a.paint(cyan, "→")+" "+ev.Text)
+	case originsim.Step:
+		fmt.Fprintln(a.stdout, "  "+a.paint(green, "✓")+" "+ev.Text)
+	case originsim.Done:
+		fmt.Fprintln(a.stdout, "\n"+a.paint(green, "✓ "+ev.Text))
+	case originsim.Note:
+		fmt.Fprintln(a.stdout, ev.Text)
+	}
+}
+
+// statusJSON is the machine-readable status.
+type statusJSON struct {
+	Day       int               `json:"day"`
+	Date      string            `json:"date,omitempty"`
+	StartDate string            `json:"start_date,omitempty"`
+	Seed      uint64            `json:"seed,omitempty"`
+	Scale     int               `json:"scale,omitempty"`
+	Managed   bool              `json:"managed"`
+	Schemas   map[string]string `json:"schemas"`
+	Tables    map[string]int64  `json:"tables"`
+}
+
+func (a *app) printStatus(st *originsim.Status) error {
+	if a.json {
+		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{},
+			Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
+		if l := st.Ledger; l != nil {
+			out.Date = st.Date().Format("2006-01-02")
+			out.StartDate = l.Config.Start.Format("2006-01-02")
+			out.Seed, out.Scale = l.Config.Seed, l.Config.Scale
+		}
+		for _, t := range st.Tables {
+			out.Tables[t.Name()] = t.Rows
+		}
+		return a.writeJSON(out)
+	}
+	if a.quiet {
+		return nil
+	}
+	a.statusBlock(st)
+	return nil
+}
+
+func (a *app) writeJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", jsonIndent)
+	return enc.Encode(v)
+}
+
+// statusBlock prints the guide's status block, plus payments and the day.
+func (a *app) statusBlock(st *originsim.Status) {
+	w := a.stdout
+	line := func(ids ...model.TableID) string {
+		var parts []string
+		for _, id := range ids {
+			parts = append(parts, fmt.Sprintf("%s: %d", model.Get(id).Name, st.Count(id)))
+		}
+		return "  " + strings.Join(parts, " | ")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, a.paint(bold, "═══ Demo Source Status ═══"))
+	if l := st.Ledger; l != nil {
+		fmt.Fprintf(w, "Day %d (%s) · seed %d · scale %d\n", l.Day, st.Date().Format("2006-01-02"), l.Config.Seed, l.Config.Scale)
+	} else {
+		fmt.Fprintln(w, "Day unknown: these tables have no originsim ledger")
+	}
+	fmt.Fprintf(w, "%s:\n%s\n%s\n\n", st.Schemas.Shop,
+		line(model.Customers, model.Products, model.Orders), line(model.OrderItems, model.Payments))
+	fmt.Fprintf(w, "%s:\n%s\n%s\n", st.Schemas.CRM, line(model.Campaigns, model.EmailActivity), line(model.WebSessions))
+	fmt.Fprintln(w, a.paint(bold, "══════════════════════════"))
+}
+
+func (a *app) printReport(sc model.Schemas, rep *originsim.Report) {
+	if a.json {
+		_ = a.writeJSON(rep)
+		return
+	}
+	if a.quiet {
+		return
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "Verifying %s and %s against day %d (%s, seed %d, scale %d)\n\n", sc.Shop, sc.CRM, rep.Day, rep.Date, rep.Seed, rep.Scale)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "table\trows\texpected\tids\tfingerprint\t")
+	for _, t := range rep.Tables {
+		mark := a.paint(green, "✓")
+		if !t.OK {
+			mark = a.paint(red, "✗")
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s %s\t\n", t.Table, t.Rows, t.ExpectedRows, t.IDRange, mark, t.Fingerprint[:16])
+	}
+	tw.Flush()
+	for _, t := range rep.Tables {
+		if !t.OK {
+			fmt.Fprintf(w, "  %s %s differs from the expected content (fingerprint %s): rows %s (+ unexpected, - missing, ~ changed)\n",
+				a.paint(red, "✗"), t.Table, t.Expected[:16], strings.Join(t.Differences, " "))
+		}
+	}
+	held := 0
+	for _, r := range rep.Rules {
+		if r.OK() {
+			held++
+		}
+	}
+	fmt.Fprintf(w, "\nRules: %d of %d hold\n", held, len(rep.Rules))
+	for _, r := range rep.Rules {
+		if !r.OK() {
+			fmt.Fprintf(w, "  %s %s\n", a.paint(red, "✗"), r.Summary())
+		}
+	}
+	if rep.OK {
+		fmt.Fprintln(w, a.paint(green, fmt.Sprintf("✓ Verified: the data is exactly day %d.", rep.Day)))
+	}
+}

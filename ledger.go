@@ -1,0 +1,85 @@
+package originsim
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+// LedgerFormat is the version of the ledger table's layout.
+const LedgerFormat = 1
+
+// ledgerTable is the table originsim owns in the shop schema: one row per
+// step applied (day 0 is the baseline). It is written in the same
+// transaction as the data, so it always tells the day the data is at. It
+// holds no wall-clock time, so two runs leave identical databases.
+var ledgerTable = &model.Table{
+	ID: -1, System: model.Shop, Name: model.LedgerTable,
+	Description: "originsim's record of what it made and the day the data is at.",
+	Columns: []model.Column{
+		{Name: "day", Kind: model.Int},
+		{Name: "operation", Kind: model.Text, Size: 20},
+		{Name: "tool_version", Kind: model.Text, Size: 40},
+		{Name: "ledger_format", Kind: model.Int},
+		{Name: "data_version", Kind: model.Int},
+		{Name: "seed", Kind: model.Text, Size: 20},
+		{Name: "scale", Kind: model.Int},
+		{Name: "start_date", Kind: model.Date},
+		{Name: "crm_schema", Kind: model.Text, Size: model.MaxSchemaName},
+	},
+}
+
+// Ledger is the last ledger row: what the data is.
+type Ledger struct {
+	Day          int        `json:"day"`
+	Operation    string     `json:"operation"`
+	ToolVersion  string     `json:"tool_version"`
+	LedgerFormat int        `json:"ledger_format"`
+	DataVersion  int        `json:"data_version"`
+	Config       gen.Config `json:"-"`
+	CRMSchema    string     `json:"crm_schema"`
+}
+
+func (l *Ledger) row() []any {
+	return []any{int64(l.Day), l.Operation, l.ToolVersion, int64(l.LedgerFormat), int64(l.DataVersion),
+		strconv.FormatUint(l.Config.Seed, 10), int64(l.Config.Scale), l.Config.Start, l.CRMSchema}
+}
+
+func newLedger(day int, op string, cfg gen.Config, crm string) *Ledger {
+	return &Ledger{Day: day, Operation: op, ToolVersion: Version, LedgerFormat: LedgerFormat, DataVersion: gen.Version, Config: cfg, CRMSchema: crm}
+}
+
+// readLedger returns the last ledger row, or nil when there is none.
+func readLedger(ctx context.Context, tx target.Tx, d target.Dialect, shop string) (*Ledger, error) {
+	var last *Ledger
+	err := tx.Query(ctx, d.Select(shop, ledgerTable), target.Kinds(ledgerTable), func(v []any) error {
+		seed, err := strconv.ParseUint(v[5].(string), 10, 64)
+		if err != nil {
+			return fmt.Errorf("ledger: bad seed %q", v[5])
+		}
+		start, _ := v[7].(time.Time)
+		last = &Ledger{Day: int(v[0].(int64)), Operation: v[1].(string), ToolVersion: v[2].(string),
+			LedgerFormat: int(v[3].(int64)), DataVersion: int(v[4].(int64)),
+			Config: gen.Config{Seed: seed, Scale: int(v[6].(int64)), Start: start}, CRMSchema: v[8].(string)}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read ledger %s.%s: %w", shop, model.LedgerTable, err)
+	}
+	return last, nil
+}
+
+// compatible refuses a ledger written by a newer tool: its data may not be
+// what this version generates.
+func (l *Ledger) compatible() error {
+	if l.LedgerFormat > LedgerFormat || l.DataVersion != gen.Version {
+		return stateErr("the database was made by originsim %s (ledger format %d, data version %d); this is originsim %s (ledger format %d, data version %d): use that version, or reset with this one",
+			l.ToolVersion, l.LedgerFormat, l.DataVersion, Version, LedgerFormat, gen.Version)
+	}
+	return nil
+}

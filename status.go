@@ -1,0 +1,86 @@
+package originsim
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+// TableCount is the row count of one table.
+type TableCount struct {
+	Schema string `json:"schema"`
+	Table  string `json:"table"`
+	Rows   int64  `json:"rows"`
+}
+
+// Name is schema.table.
+func (t TableCount) Name() string { return t.Schema + "." + t.Table }
+
+// Status is the live state of the two systems.
+type Status struct {
+	// Ledger is nil when the tables exist without an originsim ledger.
+	Ledger  *Ledger
+	Schemas model.Schemas
+	Tables  []TableCount // the eight tables in foreign-key order
+}
+
+// Day is the recorded day, or -1 without a ledger.
+func (s *Status) Day() int {
+	if s.Ledger == nil {
+		return -1
+	}
+	return s.Ledger.Day
+}
+
+// Date is the simulated date of the recorded day.
+func (s *Status) Date() time.Time {
+	if s.Ledger == nil {
+		return time.Time{}
+	}
+	return s.Ledger.Config.DayDate(s.Ledger.Day)
+}
+
+// Count returns the row count of a table.
+func (s *Status) Count(id model.TableID) int64 { return s.Tables[id].Rows }
+
+// Status reads the live row counts. It works on tables without a ledger too
+// (Ledger is nil then); with no tables at all it returns ErrNotLoaded.
+func (s *Simulator) Status(ctx context.Context) (*Status, error) {
+	var st *Status
+	err := s.run(ctx, func(tx target.Tx) error {
+		f, err := s.inspect(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if f.ledger == nil && len(f.ours(s.schemas)) < len(model.Tables()) {
+			return fmt.Errorf("%w in %s and %s: run load-baseline first", ErrNotLoaded, s.schemas.Shop, s.schemas.CRM)
+		}
+		if f.ledger != nil {
+			if err := f.ledger.compatible(); err != nil {
+				return err
+			}
+		}
+		st, err = s.status(ctx, tx, f.ledger)
+		return err
+	})
+	return st, err
+}
+
+// status counts the rows inside tx.
+func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Status, error) {
+	d := s.t.Dialect()
+	st := &Status{Schemas: s.schemas, Ledger: l}
+	for _, t := range model.Tables() {
+		schema := s.schemas.Of(t.System)
+		q := fmt.Sprintf("SELECT COUNT(*) FROM %s.%s", d.Quote(schema), d.Quote(t.Name))
+		var n int64
+		if err := tx.Query(ctx, q, []model.Kind{model.Int}, func(v []any) error { n = v[0].(int64); return nil }); err != nil {
+			return nil, fmt.Errorf("count %s.%s: %w", schema, t.Name, err)
+		}
+		st.Tables = append(st.Tables, TableCount{Schema: schema, Table: t.Name, Rows: n})
+	}
+	return st, nil
+}

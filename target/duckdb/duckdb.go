@@ -1,0 +1,183 @@
+// Package duckdb is the embedded default target: a DuckDB file, through
+// github.com/duckdb/duckdb-go/v2, loaded with DuckDB's Appender.
+//
+// URL forms: duckdb:PATH (relative or absolute; the parent folder is
+// created) and duckdb::memory: for a database that lives only as long as
+// the process.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+func init() { target.Register(Open, "duckdb") }
+
+type db struct {
+	db   *sql.DB
+	conn *sql.Conn
+	path string
+}
+
+// Open opens (creating if needed) the DuckDB file named by the URL.
+func Open(ctx context.Context, u *target.URL) (target.Target, error) {
+	path := u.Path
+	if path == "" {
+		return nil, fmt.Errorf("%w %q: give a file, such as duckdb:data/ingestion_simulator.duckdb", target.ErrURL, u.Raw)
+	}
+	if path == ":memory:" {
+		path = ""
+	} else {
+		if strings.ContainsRune(path, '?') {
+			return nil, fmt.Errorf("%w %q: options are not supported in a duckdb: URL", target.ErrURL, u.Raw)
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("%w to duckdb:%s: create folder: %v", target.ErrConnect, path, err)
+			}
+		}
+	}
+	c, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, openErr(path, err)
+	}
+	sdb := sql.OpenDB(c)
+	conn, err := sdb.Conn(ctx)
+	if err != nil {
+		sdb.Close()
+		return nil, openErr(path, err)
+	}
+	return &db{db: sdb, conn: conn, path: path}, nil
+}
+
+func openErr(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		return fmt.Errorf("%w (duckdb:%s is open in another process): %v", target.ErrBusy, path, err)
+	}
+	return fmt.Errorf("%w to duckdb:%s: %v", target.ErrConnect, path, err)
+}
+
+func (d *db) Dialect() target.Dialect { return target.DuckDB }
+
+func (d *db) Close() error {
+	err := d.conn.Close()
+	return errors.Join(err, d.db.Close())
+}
+
+// Begin starts a transaction on the single connection. DuckDB's own file
+// lock already keeps other processes out while it is open.
+func (d *db) Begin(ctx context.Context) (target.Tx, error) {
+	if _, err := d.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, err
+	}
+	return &tx{d: d}, nil
+}
+
+type tx struct {
+	d    *db
+	done bool
+}
+
+func (t *tx) Exec(ctx context.Context, query string) error {
+	_, err := t.d.conn.ExecContext(ctx, query)
+	return err
+}
+
+func (t *tx) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
+	rows, err := t.d.conn.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	raw := make([]any, len(kinds))
+	ptrs := make([]any, len(kinds))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	out := make([]any, len(kinds))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, k := range kinds {
+			if out[i], err = model.Normalize(k, raw[i]); err != nil {
+				return err
+			}
+		}
+		if err := fn(out); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Insert appends through DuckDB's Appender, which writes into the open
+// transaction: a rollback discards the rows.
+func (t *tx) Insert(ctx context.Context, schema string, tb *model.Table, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return t.d.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), schema, tb.Name)
+		if err != nil {
+			return err
+		}
+		vals := make([]driver.Value, len(tb.Columns))
+		for _, row := range rows {
+			for i, c := range tb.Columns {
+				vals[i] = appendValue(c.Kind, row[i])
+			}
+			if err := a.AppendRow(vals...); err != nil {
+				a.Close()
+				return fmt.Errorf("append to %s.%s: %w", schema, tb.Name, err)
+			}
+		}
+		return a.Close()
+	})
+}
+
+func appendValue(k model.Kind, v any) driver.Value {
+	if v == nil {
+		return nil
+	}
+	switch k {
+	case model.Int:
+		return int32(v.(int64))
+	case model.Decimal:
+		return duckdb.Decimal{Width: 10, Scale: 2, Value: big.NewInt(int64(v.(model.Cents)))}
+	case model.Date, model.Timestamp:
+		return v.(time.Time)
+	}
+	return v
+}
+
+func (t *tx) Commit() error {
+	t.done = true
+	_, err := t.d.conn.ExecContext(context.Background(), "COMMIT")
+	return err
+}
+
+// Rollback is safe to call after Commit (it does nothing then), so callers
+// can defer it.
+func (t *tx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	_, err := t.d.conn.ExecContext(context.Background(), "ROLLBACK")
+	return err
+}

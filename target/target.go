@@ -1,0 +1,179 @@
+// Package target is the one small interface every database implements, and
+// the registry that picks an implementation by URL scheme (duckdb:,
+// postgres://, mysql://, ...). SQL text comes from a Dialect: pure string
+// functions that tests check without a database.
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/originsim/originsim/model"
+)
+
+// Target is an open connection to one database.
+type Target interface {
+	// Dialect renders this database's SQL.
+	Dialect() Dialect
+	// Begin starts the transaction one operation runs in. It also takes the
+	// database's cross-process lock where the database needs one, so two
+	// operations never interleave.
+	Begin(ctx context.Context) (Tx, error)
+	// Close releases the connection.
+	Close() error
+}
+
+// Tx is one transaction: everything an operation does happens in it or not
+// at all.
+type Tx interface {
+	// Exec runs a statement.
+	Exec(ctx context.Context, query string) error
+	// Query runs a query and calls fn for each row with its values
+	// normalised to the given kinds (see model.Normalize). The row slice is
+	// reused between calls.
+	Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error
+	// Insert appends rows (values in column order) to schema.table through
+	// the database's bulk path.
+	Insert(ctx context.Context, schema string, t *model.Table, rows [][]any) error
+	Commit() error
+	Rollback() error
+}
+
+// Opener opens a target from a parsed URL.
+type Opener func(ctx context.Context, u *URL) (Target, error)
+
+type registry struct {
+	mu      sync.RWMutex
+	openers map[string]Opener
+}
+
+// The registry is filled by the target packages' init functions, the way
+// database/sql drivers register themselves; it is not changed afterwards.
+var drivers = registry{openers: map[string]Opener{}}
+
+// Register makes a target available under the given URL schemes.
+func Register(open Opener, schemes ...string) {
+	drivers.mu.Lock()
+	defer drivers.mu.Unlock()
+	for _, s := range schemes {
+		drivers.openers[s] = open
+	}
+}
+
+// Schemes lists the registered URL schemes.
+func Schemes() []string {
+	drivers.mu.RLock()
+	defer drivers.mu.RUnlock()
+	var out []string
+	for s := range drivers.openers {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Errors callers branch on.
+var (
+	ErrURL     = errors.New("invalid database URL")
+	ErrConnect = errors.New("cannot connect")
+	ErrBusy    = errors.New("another originsim operation is running on this database")
+)
+
+// URL is a parsed target URL. Raw is what the user gave; Redacted() is safe
+// to print.
+type URL struct {
+	Raw    string
+	Scheme string
+	// Path is the part after "scheme:" for file databases (duckdb:PATH).
+	Path string
+	// Parsed is set for server URLs (scheme://user:pass@host/...).
+	Parsed *url.URL
+}
+
+// Redacted returns the URL with any password masked.
+func (u *URL) Redacted() string { return Redact(u.Raw) }
+
+// ParseURL splits a target URL into its scheme and the rest. It checks only
+// the form; the target checks the details.
+func ParseURL(raw string) (*URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("%w: empty; set --db or ORIGINSIM_DB (for example duckdb:data/ingestion_simulator.duckdb)", ErrURL)
+	}
+	scheme, rest, ok := strings.Cut(raw, ":")
+	if !ok || scheme == "" || strings.ContainsAny(scheme, "/\\ .") {
+		return nil, fmt.Errorf("%w %q: expected scheme:..., such as duckdb:PATH or postgres://user@host/db", ErrURL, Redact(raw))
+	}
+	scheme = strings.ToLower(scheme)
+	u := &URL{Raw: raw, Scheme: scheme}
+	if strings.HasPrefix(rest, "//") && scheme != "duckdb" {
+		p, err := url.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%w %q: %v", ErrURL, Redact(raw), redactErr(err, raw))
+		}
+		u.Parsed = p
+	} else {
+		u.Path = strings.TrimPrefix(rest, "//")
+	}
+	return u, nil
+}
+
+// Open parses the URL and opens the registered target for its scheme.
+func Open(ctx context.Context, raw string) (Target, error) {
+	u, err := ParseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	drivers.mu.RLock()
+	open, ok := drivers.openers[u.Scheme]
+	drivers.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w %q: unknown scheme %q; supported: %s", ErrURL, u.Redacted(), u.Scheme, strings.Join(Schemes(), ", "))
+	}
+	return open(ctx, u)
+}
+
+// Redact masks the password of a URL (user:secret@ becomes user:xxxxx@) and
+// password= parameters, so it can be shown in messages.
+func Redact(raw string) string {
+	out := raw
+	if i := strings.Index(out, "://"); i >= 0 {
+		rest := out[i+3:]
+		end := strings.IndexAny(rest, "/?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			if c := strings.Index(rest[:at], ":"); c >= 0 {
+				rest = rest[:c+1] + "xxxxx" + rest[at:]
+			}
+		}
+		out = out[:i+3] + rest
+	}
+	for _, key := range []string{"password=", "pwd=", "PASSWORD=", "Password="} {
+		for from := 0; ; {
+			i := strings.Index(out[from:], key)
+			if i < 0 {
+				break
+			}
+			i += from + len(key)
+			j := strings.IndexAny(out[i:], "&;")
+			if j < 0 {
+				j = len(out) - i
+			}
+			out = out[:i] + "xxxxx" + out[i+j:]
+			from = i + 5
+		}
+	}
+	return out
+}
+
+// redactErr removes the raw URL from an error message, since url.Parse
+// quotes its input.
+func redactErr(err error, raw string) string {
+	return strings.ReplaceAll(err.Error(), raw, Redact(raw))
+}
