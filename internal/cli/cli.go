@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -84,7 +85,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func exitCode(err error) int {
 	var ue usageError
 	switch {
-	case errors.As(err, &ue), errors.Is(err, originsim.ErrUsage), errors.Is(err, originsim.ErrURL):
+	case errors.As(err, &ue), errors.Is(err, originsim.ErrUsage), errors.Is(err, originsim.ErrURL),
+		strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "accepts "):
 		return exitUsage
 	case errors.Is(err, originsim.ErrState), errors.Is(err, originsim.ErrBusy), errors.Is(err, originsim.ErrNotLoaded):
 		return exitState

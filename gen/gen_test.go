@@ -1,0 +1,327 @@
+package gen
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/check"
+	"github.com/originsim/originsim/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// contractCounts is the documented row count of each table (in model order)
+// after Day 0..3; ids always run from 1 to the count.
+var contractCounts = [4][model.NumTables]int{
+	{100, 20, 500, 1200, 0, 5, 100, 150},
+	{125, 20, 560, 1303, 272, 5, 150, 200},
+	{147, 20, 615, 1387, 316, 5, 200, 250},
+	{175, 20, 680, 1502, 374, 5, 250, 300},
+}
+
+// days plays the default configuration (or cfg) from Day 0 through day last
+// and calls fn after each day with the state and that day's changeset.
+func days(t testing.TB, cfg Config, last int, fn func(n int, s *State, cs *changeset.Changeset)) {
+	t.Helper()
+	s, cs, err := Baseline(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn(0, s, cs)
+	for n := 1; n <= last; n++ {
+		if cs, err = s.Advance(); err != nil {
+			t.Fatalf("day %d: %v", n, err)
+		}
+		fn(n, s, cs)
+	}
+}
+
+func TestContractCountsAndIDRanges(t *testing.T) {
+	for _, seed := range []uint64{DefaultSeed, 1, 7, 2024, 987654321} {
+		cfg := Default()
+		cfg.Seed = seed
+		days(t, cfg, 3, func(n int, s *State, _ *changeset.Changeset) {
+			d := s.Dataset()
+			for _, tb := range model.Tables() {
+				want := contractCounts[n][tb.ID]
+				if got := d.Len(tb.ID); got != want {
+					t.Errorf("seed %d day %d: %s has %d rows, want %d", seed, n, tb.Name, got, want)
+					continue
+				}
+				for i := 0; i < want; i++ {
+					if id := d.Row(tb.ID, i)[0].(int64); id != int64(i+1) {
+						t.Fatalf("seed %d day %d: %s row %d has id %d, want %d", seed, n, tb.Name, i, id, i+1)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestScaleMultipliesTheContract(t *testing.T) {
+	cfg := Default()
+	cfg.Scale = 3
+	days(t, cfg, 3, func(n int, s *State, _ *changeset.Changeset) {
+		for _, tb := range model.Tables() {
+			want := contractCounts[n][tb.ID]
+			if tb.ID != model.Products && tb.ID != model.Campaigns {
+				want *= 3
+			}
+			if got := s.Dataset().Len(tb.ID); got != want {
+				t.Errorf("scale 3 day %d: %s has %d rows, want %d", n, tb.Name, got, want)
+			}
+		}
+		for _, r := range check.Failed(check.Rules(s.Dataset(), cfg.DayDate(n+1))) {
+			t.Errorf("scale 3 day %d: %s", n, r.Summary())
+		}
+	})
+}
+
+func TestEveryRuleHoldsEveryDay(t *testing.T) {
+	last := 60
+	if testing.Short() {
+		last = 10
+	}
+	for _, seed := range []uint64{DefaultSeed, 1, 99} {
+		cfg := Default()
+		cfg.Seed = seed
+		days(t, cfg, last, func(n int, s *State, _ *changeset.Changeset) {
+			rs := check.Rules(s.Dataset(), cfg.DayDate(n+1))
+			if len(rs) < 40 {
+				t.Fatalf("only %d rules checked", len(rs))
+			}
+			for _, r := range check.Failed(rs) {
+				t.Errorf("seed %d day %d: %s", seed, n, r.Summary())
+			}
+		})
+	}
+}
+
+// Every delta must change existing rows, not only append: that is what CDC,
+// SCD2 and incremental-load users come for.
+func TestEveryDeltaUpdatesAndSoftDeletes(t *testing.T) {
+	days(t, Default(), 10, func(n int, s *State, cs *changeset.Changeset) {
+		if n == 0 {
+			return
+		}
+		need := map[string]int{
+			"orders status updates":   cs.Count(model.Orders, changeset.Update),
+			"orders cancelled":        cs.Count(model.Orders, changeset.SoftDelete),
+			"customer email changes":  cs.Count(model.Customers, changeset.Update),
+			"customers leaving":       cs.Count(model.Customers, changeset.SoftDelete),
+			"new email activity rows": cs.Count(model.EmailActivity, changeset.Insert),
+			"new web sessions":        cs.Count(model.WebSessions, changeset.Insert),
+		}
+		if n == 2 {
+			need["product price changes"] = cs.Count(model.Products, changeset.Update)
+			need["products discontinued"] = cs.Count(model.Products, changeset.SoftDelete)
+		}
+		for what, c := range need {
+			if c == 0 {
+				t.Errorf("day %d has no %s", n, what)
+			}
+		}
+		if n != 2 && n <= 3 && cs.Count(model.Products, changeset.Update) > 0 {
+			t.Errorf("day %d changes prices; the contract has price changes on Day 2 only", n)
+		}
+	})
+}
+
+// Time moves forward: what day N writes lies inside day N's date, and
+// updated_at > the previous day's watermark finds exactly the rows day N
+// inserted or changed.
+func TestWatermarkFindsExactlyTheDaysChanges(t *testing.T) {
+	cfg := Default()
+	days(t, cfg, 8, func(n int, s *State, cs *changeset.Changeset) {
+		from, to := cfg.DayDate(n), cfg.DayDate(n+1)
+		if n == 0 {
+			from = time.Time{}
+			to = cfg.DayDate(0)
+		}
+		touched := map[model.TableID]map[int64]bool{}
+		for _, st := range cs.Steps {
+			if touched[st.Table] == nil {
+				touched[st.Table] = map[int64]bool{}
+			}
+			for _, r := range st.Rows {
+				touched[st.Table][r[0].(int64)] = true
+			}
+		}
+		d := s.Dataset()
+		for _, tb := range model.Tables() {
+			for i := 0; i < d.Len(tb.ID); i++ {
+				row := d.Row(tb.ID, i)
+				id := row[0].(int64)
+				upd := row[len(row)-2].(time.Time)
+				inDay := !upd.Before(from) && upd.Before(to)
+				if inDay != touched[tb.ID][id] {
+					t.Fatalf("day %d: %s %d updated_at %s, touched by the day: %v", n, tb.Name, id, upd, touched[tb.ID][id])
+				}
+				if !inDay && !upd.Before(from) {
+					t.Fatalf("day %d: %s %d has updated_at %s after the day", n, tb.Name, id, upd)
+				}
+				if del, ok := row[len(row)-1].(time.Time); ok && !del.Before(to) {
+					t.Fatalf("day %d: %s %d deleted_at %s past the day", n, tb.Name, id, del)
+				}
+			}
+		}
+	})
+}
+
+// An item's unit price is the product's price in effect when it was ordered.
+func TestItemsUseThePriceInEffect(t *testing.T) {
+	days(t, Default(), 20, func(n int, s *State, cs *changeset.Changeset) {
+		d := s.Dataset()
+		for _, st := range cs.Steps {
+			if st.Table != model.OrderItems || st.Kind != changeset.Insert {
+				continue
+			}
+			for _, r := range st.Rows {
+				p := d.Products[r[2].(int64)-1]
+				if r[4].(model.Cents) != p.Price {
+					t.Fatalf("day %d: item %d unit_price %s, product %d price %s", n, r[0], r[4], p.ID, p.Price)
+				}
+				if !p.Active() && !p.DeletedAt.After(r[5].(time.Time)) {
+					t.Fatalf("day %d: item %d orders discontinued product %d", n, r[0], p.ID)
+				}
+			}
+		}
+	})
+}
+
+func TestShapes(t *testing.T) {
+	s, err := At(Default(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Dataset()
+	avgItems := float64(len(d.OrderItems)) / float64(len(d.Orders))
+	opened, clicked := 0, 0
+	for _, e := range d.EmailActivity {
+		if e.Opened {
+			opened++
+		}
+		if e.Clicked {
+			clicked++
+		}
+	}
+	pages := int64(0)
+	for _, w := range d.WebSessions {
+		pages += w.PageViews
+		if l := w.SessionEnd.Sub(w.SessionStart); l < 2*time.Minute || l > 30*time.Minute {
+			t.Errorf("session %d lasts %s", w.ID, l)
+		}
+	}
+	checks := []struct {
+		what     string
+		got      float64
+		from, to float64
+	}{
+		{"items per order", avgItems, 2.0, 2.4},
+		{"open rate", float64(opened) / float64(len(d.EmailActivity)), 0.4, 0.6},
+		{"click rate", float64(clicked) / float64(len(d.EmailActivity)), 0.15, 0.35},
+		{"page views per session", float64(pages) / float64(len(d.WebSessions)), 9, 11.5},
+	}
+	for _, c := range checks {
+		if c.got < c.from || c.got > c.to {
+			t.Errorf("%s = %.2f, want %.2f..%.2f", c.what, c.got, c.from, c.to)
+		}
+	}
+	for _, c := range d.Campaigns {
+		if days := c.EndDate.Sub(c.StartDate) / (24 * time.Hour); days < 25 || days > 35 || c.Budget < 100000 {
+			t.Errorf("campaign %d: %d days, budget %s", c.ID, days, c.Budget)
+		}
+	}
+}
+
+func TestDeterministicAndSeeded(t *testing.T) {
+	fp := func(cfg Config) string {
+		s, err := At(cfg, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, tb := range model.Tables() {
+			b.WriteString(s.Dataset().Fingerprint(tb.ID))
+		}
+		return b.String()
+	}
+	a, b := fp(Default()), fp(Default())
+	if a != b {
+		t.Fatal("two runs of the same configuration differ")
+	}
+	other := Default()
+	other.Seed = 43
+	if fp(other) == a {
+		t.Fatal("another seed gives the same data")
+	}
+	moved := Default()
+	moved.Start = time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
+	if fp(moved) == a {
+		t.Fatal("another start date gives the same data")
+	}
+}
+
+// TestFingerprintGolden pins the generated data: a change that alters it
+// must bump Version and regenerate the golden file with -update.
+func TestFingerprintGolden(t *testing.T) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# gen.Version %d, seed %d, start %s, scale 1\n", Version, DefaultSeed, DefaultStart.Format("2006-01-02"))
+	days(t, Default(), 3, func(n int, s *State, _ *changeset.Changeset) {
+		for _, tb := range model.Tables() {
+			fmt.Fprintf(&b, "day %d %-15s %s\n", n, tb.Name, s.Dataset().Fingerprint(tb.ID))
+		}
+	})
+	path := filepath.Join("testdata", "fingerprints.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./gen -update to create it)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("generated data changed; if on purpose, bump gen.Version and run go test ./gen -update\ngot:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestPlanBeyondDay3KeepsTheStoryGoing(t *testing.T) {
+	cfg := Default()
+	days(t, cfg, 45, func(n int, s *State, cs *changeset.Changeset) {
+		if n == 16 && s.Dataset().Len(model.Campaigns) != 6 {
+			t.Errorf("day 16: %d campaigns, want a sixth to have started", s.Dataset().Len(model.Campaigns))
+		}
+		if n > 3 && cs.Count(model.Orders, changeset.Insert) == 0 {
+			t.Errorf("day %d adds no orders", n)
+		}
+	})
+}
+
+func TestConfigValidation(t *testing.T) {
+	bad := []Config{
+		{Seed: 1, Start: DefaultStart, Scale: 0},
+		{Seed: 1, Start: DefaultStart, Scale: -1},
+		{Seed: 1, Start: DefaultStart, Scale: MaxScale + 1},
+		{Seed: 1, Start: DefaultStart.Add(time.Hour), Scale: 1},
+		{Seed: 1, Scale: 1},
+	}
+	for _, c := range bad {
+		if c.Validate() == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+	if _, err := ParseStart("2025-13-01"); err == nil {
+		t.Error("month 13 accepted")
+	}
+	if _, err := At(Default(), MaxDay+1); err == nil {
+		t.Error("day past MaxDay accepted")
+	}
+}

@@ -1,0 +1,395 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(args, &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+// env is one temporary DuckDB database and the flags that point at it.
+type env struct {
+	t    *testing.T
+	path string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Setenv("ORIGINSIM_DB", "")
+	t.Setenv("ORIGINSIM_SHOP_SCHEMA", "")
+	t.Setenv("ORIGINSIM_CRM_SCHEMA", "")
+	return &env{t: t, path: filepath.Join(t.TempDir(), "sub", "sim.duckdb")}
+}
+
+func (e *env) run(args ...string) result {
+	e.t.Helper()
+	return run(e.t, append([]string{"--db", "duckdb:" + e.path}, args...)...)
+}
+
+func (e *env) must(args ...string) result {
+	e.t.Helper()
+	r := e.run(args...)
+	if r.code != 0 {
+		e.t.Fatalf("originsim %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+type statusOut struct {
+	Day    int              `json:"day"`
+	Tables map[string]int64 `json:"tables"`
+}
+
+func (e *env) status() statusOut {
+	e.t.Helper()
+	var s statusOut
+	r := e.must("status", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		e.t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	return s
+}
+
+type verifyOut struct {
+	Day    int  `json:"day"`
+	OK     bool `json:"ok"`
+	Tables []struct {
+		Table       string   `json:"table"`
+		Fingerprint string   `json:"fingerprint"`
+		Differences []string `json:"differences"`
+	} `json:"tables"`
+}
+
+// snapshot is the recorded day and every table's fingerprint: equal
+// snapshots mean equal content.
+func (e *env) snapshot() string {
+	e.t.Helper()
+	var v verifyOut
+	r := e.run("verify", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+		e.t.Fatalf("verify --json: %v\n%s%s", err, r.stdout, r.stderr)
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat("d", v.Day))
+	for _, tb := range v.Tables {
+		b.WriteString(" " + tb.Table + "=" + tb.Fingerprint)
+	}
+	return b.String()
+}
+
+var contract = []map[string]int64{
+	{"customers": 100, "products": 20, "orders": 500, "order_items": 1200, "payments": 0, "campaigns": 5, "email_activity": 100, "web_sessions": 150},
+	{"customers": 125, "products": 20, "orders": 560, "order_items": 1303, "payments": 272, "campaigns": 5, "email_activity": 150, "web_sessions": 200},
+	{"customers": 147, "products": 20, "orders": 615, "order_items": 1387, "payments": 316, "campaigns": 5, "email_activity": 200, "web_sessions": 250},
+	{"customers": 175, "products": 20, "orders": 680, "order_items": 1502, "payments": 374, "campaigns": 5, "email_activity": 250, "web_sessions": 300},
+}
+
+func (e *env) checkContract(day int, shop, crm string) {
+	e.t.Helper()
+	s := e.status()
+	if s.Day != day {
+		e.t.Fatalf("status day %d, want %d", s.Day, day)
+	}
+	for table, want := range contract[day] {
+		schema := shop
+		if table == "campaigns" || table == "email_activity" || table == "web_sessions" {
+			schema = crm
+		}
+		if got := s.Tables[schema+"."+table]; got != want {
+			e.t.Errorf("day %d: %s.%s has %d rows, want %d", day, schema, table, got, want)
+		}
+	}
+	if len(s.Tables) != 8 {
+		e.t.Errorf("status lists %d tables, want 8", len(s.Tables))
+	}
+}
+
+func TestFullCycle(t *testing.T) {
+	e := newEnv(t)
+	r := e.must("load-baseline")
+	for _, want := range []string{"→ Creating jaffle_shop tables...", "✓ Loaded customers (100 rows)", "✓ Loaded web_sessions (150 rows)",
+		"✓ Baseline load complete!", "═══ Demo Source Status ═══", "customers: 100 | products: 20 | orders: 500"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("load-baseline output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "\033[") {
+		t.Error("colour codes written to a non-terminal")
+	}
+	e.checkContract(0, "jaffle_shop", "jaffle_crm")
+	day0 := e.snapshot()
+	for day := 1; day <= 3; day++ {
+		r := e.must("apply-delta", "--day", string(rune('0'+day)))
+		if !strings.Contains(r.stdout, "Applying Day 0"+string(rune('0'+day))+" delta changes...") || !strings.Contains(r.stdout, "status updates") {
+			t.Errorf("apply-delta output:\n%s", r.stdout)
+		}
+		e.checkContract(day, "jaffle_shop", "jaffle_crm")
+		if r := e.run("verify"); r.code != 0 || !strings.Contains(r.stdout, "Verified") {
+			t.Fatalf("verify after day %d: exit %d\n%s%s", day, r.code, r.stdout, r.stderr)
+		}
+	}
+	r = e.must("reset")
+	if !strings.Contains(r.stdout, "Truncating jaffle_shop tables") {
+		t.Errorf("reset output:\n%s", r.stdout)
+	}
+	if got := e.snapshot(); got != day0 {
+		t.Errorf("reset did not return to the first Day 0:\n got %s\nwant %s", got, day0)
+	}
+}
+
+func TestTwoRunsAreIdentical(t *testing.T) {
+	a, b := newEnv(t), newEnv(t)
+	for _, e := range []*env{a, b} {
+		e.must("load-baseline")
+		e.must("apply-delta", "1")
+		e.must("apply-delta", "2")
+	}
+	if a.snapshot() != b.snapshot() {
+		t.Fatal("two fresh runs differ")
+	}
+}
+
+func TestAliasesAndCustomSchemas(t *testing.T) {
+	e := newEnv(t)
+	e.must("origin_load_baseline", "--shop-schema", "shop_db", "--crm-schema", "crm_db")
+	e.must("origin_apply_delta", "--args", "{day: 1}", "--shop-schema", "shop_db", "--crm-schema", "crm_db")
+	t.Setenv("ORIGINSIM_SHOP_SCHEMA", "shop_db")
+	t.Setenv("ORIGINSIM_CRM_SCHEMA", "crm_db")
+	e.checkContract(1, "shop_db", "crm_db")
+	if r := e.run("origin_status"); r.code != 0 || !strings.Contains(r.stdout, "shop_db:") {
+		t.Errorf("origin_status: %d %s", r.code, r.stdout)
+	}
+	// The default schemas hold nothing.
+	t.Setenv("ORIGINSIM_SHOP_SCHEMA", "")
+	t.Setenv("ORIGINSIM_CRM_SCHEMA", "")
+	if r := e.run("status"); r.code != exitState || !strings.Contains(r.stderr, "run load-baseline first") {
+		t.Errorf("status of empty default schemas: %d %s", r.code, r.stderr)
+	}
+}
+
+func TestDefaultDatabaseFromEnvironment(t *testing.T) {
+	e := newEnv(t)
+	t.Setenv("ORIGINSIM_DB", "duckdb:"+e.path)
+	if r := run(t, "load-baseline", "-q"); r.code != 0 || r.stdout != "" {
+		t.Fatalf("quiet load-baseline: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	e.checkContract(0, "jaffle_shop", "jaffle_crm")
+}
+
+// Every bad input: a clear message, the documented exit code, nothing changed.
+func TestBadInputChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	e.must("apply-delta", "--day", "1")
+	before := e.snapshot()
+	cases := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"apply-delta"}, exitUsage, "which day?"},
+		{[]string{"apply-delta", "--day", "0"}, exitUsage, "day 0"},
+		{[]string{"apply-delta", "--day", "-1"}, exitUsage, "days run from 1"},
+		{[]string{"apply-delta", "abc"}, exitUsage, "not a number"},
+		{[]string{"apply-delta", "--day", "x"}, exitUsage, "invalid argument"},
+		{[]string{"apply-delta", "--day", "1"}, exitState, "already applied"},
+		{[]string{"apply-delta", "--day", "3"}, exitState, "run apply-delta --day 2 next"},
+		{[]string{"apply-delta", "2", "--day", "3"}, exitUsage, "twice"},
+		{[]string{"apply-delta", "--day", "99999"}, exitUsage, "days run from 1 to 3650"},
+		{[]string{"load-baseline"}, exitState, "run reset"},
+		{[]string{"load-baseline", "--scale", "0"}, exitUsage, "--scale 0"},
+		{[]string{"load-baseline", "--scale", "-3"}, exitUsage, "--scale -3"},
+		{[]string{"load-baseline", "--start-date", "2025-02-30"}, exitUsage, "YYYY-MM-DD"},
+		{[]string{"reset", "--seed", "0"}, exitUsage, "seeds start at 1"},
+		{[]string{"status", "extra"}, exitUsage, "takes no arguments"},
+		{[]string{"bogus-command"}, exitUsage, "unknown command"},
+		{[]string{"status", "--shop-schema", "x; drop table y"}, exitUsage, "invalid schema name"},
+		{[]string{"status", "--shop-schema", strings.Repeat("s", 64)}, exitUsage, "at most 63"},
+		{[]string{"status", "--shop-schema", "same", "--crm-schema", "same"}, exitUsage, "must differ"},
+		{[]string{"status", "--crm-schema", "other_crm"}, exitState, "--crm-schema jaffle_crm"},
+	}
+	for _, c := range cases {
+		r := e.run(c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.says) {
+			t.Errorf("originsim %s: exit %d, want %d; stderr %q should say %q", strings.Join(c.args, " "), r.code, c.code, r.stderr, c.says)
+		}
+	}
+	if after := e.snapshot(); after != before {
+		t.Fatalf("bad input changed the database:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func TestBadURLs(t *testing.T) {
+	cases := []struct {
+		url  string
+		code int
+		says string
+	}{
+		{"oracle://scott:tiger@db:1521/orcl", exitUsage, "unknown scheme"},
+		{"no-scheme-here", exitUsage, "invalid database URL"},
+		{"duckdb:", exitUsage, "give a file"},
+		{"duckdb:" + filepath.Join(t.TempDir(), "f") + "/x.duckdb?x=1", exitUsage, "options are not supported"},
+	}
+	for _, c := range cases {
+		r := run(t, "status", "--db", c.url)
+		if r.code != c.code || !strings.Contains(r.stderr, c.says) || strings.Contains(r.stderr, "tiger") {
+			t.Errorf("--db %s: exit %d, want %d; stderr %q should say %q", c.url, r.code, c.code, r.stderr, c.says)
+		}
+	}
+	// A file where the database folder should be: cannot open.
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := writeFile(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, "load-baseline", "--db", "duckdb:"+blocker+"/db.duckdb"); r.code != exitConnect {
+		t.Errorf("unopenable path: exit %d, want %d: %s", r.code, exitConnect, r.stderr)
+	}
+}
+
+func TestStatusAndVerifyNeedABaseline(t *testing.T) {
+	e := newEnv(t)
+	for _, cmd := range []string{"status", "verify", "apply-delta"} {
+		args := []string{cmd}
+		if cmd == "apply-delta" {
+			args = append(args, "1")
+		}
+		if r := e.run(args...); r.code != exitState || !strings.Contains(r.stderr, "run load-baseline first") {
+			t.Errorf("%s on an empty database: exit %d %q", cmd, r.code, r.stderr)
+		}
+	}
+	r := e.run("status", "--json")
+	var v map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["error"] == nil || v["exit_code"].(float64) != exitState {
+		t.Errorf("--json error: %q %v", r.stdout, err)
+	}
+}
+
+func TestLoadBaselineTwiceIsANoOp(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	before := e.snapshot()
+	r := e.must("load-baseline")
+	if !strings.Contains(r.stdout, "already at Day 0: nothing to do") {
+		t.Errorf("second load-baseline: %s", r.stdout)
+	}
+	if e.snapshot() != before {
+		t.Error("second load-baseline changed the data")
+	}
+	if r := e.run("load-baseline", "--seed", "7"); r.code != exitState || !strings.Contains(r.stderr, "run reset with the new options") {
+		t.Errorf("load-baseline with other options at Day 0: %d %s", r.code, r.stderr)
+	}
+}
+
+func TestResetWithNewOptions(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	first := e.snapshot()
+	e.must("reset", "--seed", "7", "--start-date", "2024-03-01")
+	if e.snapshot() == first {
+		t.Fatal("reset with a new seed gave the same data")
+	}
+	r := e.must("status")
+	if !strings.Contains(r.stdout, "Day 0 (2024-03-01) · seed 7") {
+		t.Errorf("status after reset: %s", r.stdout)
+	}
+	e.must("apply-delta", "1")
+	if r := e.run("verify"); r.code != 0 {
+		t.Errorf("verify after reset with a new seed: %s", r.stdout)
+	}
+}
+
+func sqlDB(t *testing.T, path string) *sql.DB {
+	c, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func exec(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlDB(t, path)
+	for _, s := range stmts {
+		if _, err := db.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	db.Close()
+}
+
+func TestVerifyNamesWhatDiffers(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	exec(t, e.path,
+		"UPDATE jaffle_shop.customers SET email = 'someone@else.test' WHERE customer_id = 7",
+		"INSERT INTO jaffle_crm.campaigns VALUES (5001, 'Custom', DATE '2025-01-01', DATE '2024-12-01', 10, TIMESTAMP '2024-01-01', TIMESTAMP '2024-01-01', NULL)")
+	r := e.run("verify")
+	if r.code != exitFailure {
+		t.Fatalf("verify of a changed database: exit %d\n%s", r.code, r.stdout)
+	}
+	for _, want := range []string{"jaffle_shop.customers differs", "~7", "jaffle_crm.campaigns differs", "+5001", "end_date >= start_date", "email is first.last"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("verify output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// Reset removes custom rows too.
+	e.must("reset")
+	if r := e.run("verify"); r.code != 0 {
+		t.Errorf("verify after reset: %s", r.stdout)
+	}
+}
+
+func TestForeignTablesAreNeverTouched(t *testing.T) {
+	e := newEnv(t)
+	exec(t, e.path, "CREATE SCHEMA jaffle_shop", "CREATE TABLE jaffle_shop.customers (id INTEGER, note VARCHAR)",
+		"INSERT INTO jaffle_shop.customers VALUES (1, 'mine')")
+	for _, cmd := range []string{"load-baseline", "reset"} {
+		r := e.run(cmd)
+		if r.code != exitState || !strings.Contains(r.stderr, "jaffle_shop.customers already exist without an originsim ledger") {
+			t.Errorf("%s over a foreign table: exit %d %q", cmd, r.code, r.stderr)
+		}
+	}
+	db := sqlDB(t, e.path)
+	var note string
+	var n int
+	if err := db.QueryRow("SELECT count(*), max(note) FROM jaffle_shop.customers").Scan(&n, &note); err != nil || n != 1 || note != "mine" {
+		t.Errorf("the foreign table changed: %d rows, %q, %v", n, note, err)
+	}
+}
+
+func TestHelpTeaches(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"apply-delta", "--help"}, {"verify", "--help"}} {
+		r := run(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Example") {
+			t.Errorf("%v: %d\n%s", args, r.code, r.stdout)
+		}
+	}
+	if r := run(t, "--version"); r.code != 0 || !strings.Contains(r.stdout, "ledger format") {
+		t.Errorf("--version: %q", r.stdout)
+	}
+}
+
+func writeFile(path string) error { return os.WriteFile(path, []byte("not a folder"), 0o644) }
