@@ -393,3 +393,27 @@ func TestHelpTeaches(t *testing.T) {
 }
 
 func writeFile(path string) error { return os.WriteFile(path, []byte("not a folder"), 0o644) }
+
+// A day that fails half-way leaves nothing behind: the customers it had
+// already written are rolled back with it, and the ledger stays put.
+func TestFailedDayIsRolledBack(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	e.must("apply-delta", "1")
+	// A custom row that takes the id Day 2's first order needs: the orders
+	// insert fails after the customers of Day 2 were written.
+	exec(t, e.path, "INSERT INTO jaffle_shop.orders VALUES (561, 1, DATE '2025-01-02', 'pending', TIMESTAMP '2025-01-02 01:00:00', TIMESTAMP '2025-01-02 01:00:00', NULL)")
+	r := e.run("apply-delta", "2")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "561") {
+		t.Fatalf("apply-delta over a conflicting row: exit %d %q", r.code, r.stderr)
+	}
+	s := e.status()
+	if s.Day != 1 || s.Tables["jaffle_shop.customers"] != 125 || s.Tables["jaffle_shop.orders"] != 561 || s.Tables["jaffle_shop.payments"] != 272 {
+		t.Fatalf("a failed day left changes behind: %+v", s)
+	}
+	exec(t, e.path, "DELETE FROM jaffle_shop.orders WHERE order_id = 561")
+	e.must("apply-delta", "2")
+	if r := e.run("verify"); r.code != 0 {
+		t.Fatalf("verify after the retried day: %s", r.stdout)
+	}
+}
