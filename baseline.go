@@ -66,13 +66,7 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 		if err := s.refuseForeign(f); err != nil {
 			return err
 		}
-		s.title("Loading baseline schema and data...")
-		l, err := s.load(ctx, tx, cfg, "load-baseline")
-		if err != nil {
-			return err
-		}
-		s.done("Baseline load complete!")
-		st, err = s.status(ctx, tx, l)
+		st, err = s.load(ctx, tx, cfg, "load-baseline")
 		return err
 	})
 	return st, err
@@ -125,13 +119,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		if err := cfg.Validate(); err != nil {
 			return usageErr("%v", err)
 		}
-		s.title("Loading baseline schema and data...")
-		l, err := s.load(ctx, tx, cfg, "reset")
-		if err != nil {
-			return err
-		}
-		s.done("Baseline load complete!")
-		st, err = s.status(ctx, tx, l)
+		st, err = s.load(ctx, tx, cfg, "reset")
 		return err
 	})
 	return st, err
@@ -147,12 +135,13 @@ func (s *Simulator) refuseForeign(f *found) error {
 	return nil
 }
 
-// load creates the schemas and tables and inserts the baseline and its
-// ledger row. Tables are created in reset's place by dropping and creating
+// load creates the schemas and tables, inserts the baseline and its ledger
+// row, and returns the status inside the transaction. Tables are created in reset's place by dropping and creating
 // them: DuckDB cannot delete a referenced row in the transaction that
 // deleted the rows referring to it, and a new table also mends any column a
 // user altered.
-func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op string) (*Ledger, error) {
+func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op string) (*Status, error) {
+	s.title("Loading baseline schema and data...")
 	_, cs, err := gen.Baseline(cfg)
 	if err != nil {
 		return nil, err
@@ -188,5 +177,9 @@ func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op s
 		}
 	}
 	l := newLedger(0, op, cfg, s.schemas.CRM)
-	return l, tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()})
+	if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
+		return nil, err
+	}
+	s.done("Baseline load complete!")
+	return s.status(ctx, tx, l)
 }

@@ -179,19 +179,7 @@ refuses: use reset. It never writes into tables it did not make.`,
   originsim load-baseline --start-date 2024-06-01 --seed 7
   originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := o.options(cmd)
-			if err != nil {
-				return err
-			}
-			return a.withSim(cmd, func(sim *originsim.Simulator) error {
-				st, err := sim.LoadBaseline(cmd.Context(), opts)
-				if err != nil {
-					return err
-				}
-				return a.printStatus(st)
-			})
-		},
+		RunE: a.baselineRun(&o, (*originsim.Simulator).LoadBaseline),
 	}
 	o.register(cmd)
 	return cmd
@@ -211,19 +199,7 @@ Without options the recorded seed, start date and scale are kept.`,
 		Example: `  originsim reset
   originsim reset --start-date 2025-03-01`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := o.options(cmd)
-			if err != nil {
-				return err
-			}
-			return a.withSim(cmd, func(sim *originsim.Simulator) error {
-				st, err := sim.Reset(cmd.Context(), opts)
-				if err != nil {
-					return err
-				}
-				return a.printStatus(st)
-			})
-		},
+		RunE: a.baselineRun(&o, (*originsim.Simulator).Reset),
 	}
 	o.register(cmd)
 	return cmd
@@ -345,6 +321,23 @@ Exits 0 when everything matches, 1 when anything differs. Read-only.`,
 				return nil
 			})
 		},
+	}
+}
+
+// baselineRun runs load-baseline or reset with the baseline flags.
+func (a *app) baselineRun(o *baselineFlags, op func(*originsim.Simulator, context.Context, originsim.BaselineOptions) (*originsim.Status, error)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		opts, err := o.options(cmd)
+		if err != nil {
+			return err
+		}
+		return a.withSim(cmd, func(sim *originsim.Simulator) error {
+			st, err := op(sim, cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			return a.printStatus(st)
+		})
 	}
 }
 
