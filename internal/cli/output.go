@@ -116,7 +116,7 @@ func (a *app) printReport(sc model.Schemas, rep *originsim.Report) {
 	}
 	w := a.stdout
 	fmt.Fprintf(w, "Verifying %s and %s against day %d (%s, seed %d, scale %d)\n\n", sc.Shop, sc.CRM, rep.Day, rep.Date, rep.Seed, rep.Scale)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "table\trows\texpected\tids\tfingerprint\t")
 	for _, t := range rep.Tables {
 		mark := a.paint(green, "✓")
