@@ -3,6 +3,7 @@ package originsim
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/originsim/originsim/model"
@@ -69,18 +70,25 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 	return st, err
 }
 
-// status counts the rows inside tx.
+// status counts the rows inside tx, in one query: a row of scalar
+// subqueries, so every table is counted in the same statement.
 func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Status, error) {
 	d := s.t.Dialect()
 	st := &Status{Schemas: s.schemas, Ledger: l}
+	counts := make([]string, 0, model.NumTables)
+	kinds := make([]model.Kind, 0, model.NumTables)
 	for _, t := range model.Tables() {
-		schema := s.schemas.Of(t.System)
-		q := fmt.Sprintf("SELECT COUNT(*) FROM %s.%s", d.Quote(schema), d.Quote(t.Name))
-		var n int64
-		if err := tx.Query(ctx, q, []model.Kind{model.Int}, func(v []any) error { n = v[0].(int64); return nil }); err != nil {
-			return nil, fmt.Errorf("count %s.%s: %w", schema, t.Name, err)
+		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s.%s)", d.Quote(s.schemas.Of(t.System)), d.Quote(t.Name)))
+		kinds = append(kinds, model.Int)
+	}
+	err := tx.Query(ctx, "SELECT "+strings.Join(counts, ", "), kinds, func(v []any) error {
+		for i, t := range model.Tables() {
+			st.Tables = append(st.Tables, TableCount{Schema: s.schemas.Of(t.System), Table: t.Name, Rows: v[i].(int64)})
 		}
-		st.Tables = append(st.Tables, TableCount{Schema: schema, Table: t.Name, Rows: n})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count rows in %s and %s: %w", s.schemas.Shop, s.schemas.CRM, err)
 	}
 	return st, nil
 }
