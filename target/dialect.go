@@ -45,10 +45,18 @@ type SQL struct {
 	True, False string
 	// DateLit and TimestampLit format literals, with %s for the quoted value.
 	DateLit, TimestampLit string
-	// UpdateJoin selects MySQL's UPDATE ... JOIN form instead of UPDATE ... FROM.
+	// UpdateJoin selects the MySQL family: backquoted identifiers,
+	// backslash escapes, and UPDATE ... JOIN over a derived table of
+	// SELECT ... UNION ALL SELECT ... rows instead of UPDATE ... FROM
+	// VALUES (MariaDB has no VALUES ROW(...); every MySQL and MariaDB
+	// accepts this form).
 	UpdateJoin bool
-	// RowPrefix is put before each row of a VALUES table (MySQL's ROW).
-	RowPrefix string
+	// CastUpdate casts each value set by an UPDATE to its column's type, for
+	// PostgreSQL, which types a VALUES column that holds only NULLs as text.
+	CastUpdate bool
+	// SchemaOptions and TableOptions are appended to CREATE SCHEMA and
+	// CREATE TABLE (MySQL's engine and character set).
+	SchemaOptions, TableOptions string
 }
 
 // DuckDB is the dialect of the embedded default.
@@ -114,7 +122,7 @@ func (d *SQL) ColumnType(c model.Column) string {
 }
 
 func (d *SQL) CreateSchema(schema string) string {
-	return "CREATE SCHEMA IF NOT EXISTS " + d.Quote(schema)
+	return "CREATE SCHEMA IF NOT EXISTS " + d.Quote(schema) + d.SchemaOptions
 }
 
 func (d *SQL) CreateTable(schema string, t *model.Table) string {
@@ -136,6 +144,7 @@ func (d *SQL) CreateTable(schema string, t *model.Table) string {
 		fmt.Fprintf(&b, ",\n  FOREIGN KEY (%s) REFERENCES %s (%s)", d.Quote(fk.Column), d.qualified(schema, ref.Name), d.Quote(ref.Key()))
 	}
 	b.WriteString("\n)")
+	b.WriteString(d.TableOptions)
 	return b.String()
 }
 
@@ -170,7 +179,6 @@ func (d *SQL) values(kinds []model.Kind, rows [][]any) string {
 		if i > 0 {
 			b.WriteString(",\n  ")
 		}
-		b.WriteString(d.RowPrefix)
 		b.WriteByte('(')
 		for j, v := range row {
 			if j > 0 {
@@ -189,22 +197,50 @@ func (d *SQL) InsertValues(schema string, t *model.Table, rows [][]any) string {
 }
 
 func (d *SQL) Update(schema string, t *model.Table, cols []string, rows [][]any) string {
+	kinds := d.kinds(t, cols)
 	set := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
+		v := "v." + d.Quote(c)
+		if d.CastUpdate {
+			v = fmt.Sprintf("CAST(%s AS %s)", v, d.ColumnType(t.Columns[t.Col(c)]))
+		}
 		if d.UpdateJoin {
-			set = append(set, fmt.Sprintf("t.%s = v.%s", d.Quote(c), d.Quote(c)))
+			set = append(set, fmt.Sprintf("t.%s = %s", d.Quote(c), v))
 		} else {
-			set = append(set, fmt.Sprintf("%s = v.%s", d.Quote(c), d.Quote(c)))
+			set = append(set, fmt.Sprintf("%s = %s", d.Quote(c), v))
 		}
 	}
-	vals := d.values(d.kinds(t, cols), rows)
 	key := d.Quote(cols[0])
 	if d.UpdateJoin {
-		return fmt.Sprintf("UPDATE %s AS t JOIN (VALUES\n  %s\n) AS v (%s) ON t.%s = v.%s\nSET %s",
-			d.qualified(schema, t.Name), vals, d.columnList(cols), key, key, strings.Join(set, ", "))
+		return fmt.Sprintf("UPDATE %s AS t JOIN (\n  %s\n) AS v ON t.%s = v.%s\nSET %s",
+			d.qualified(schema, t.Name), d.unionRows(cols, kinds, rows), key, key, strings.Join(set, ", "))
 	}
+	vals := d.values(kinds, rows)
 	return fmt.Sprintf("UPDATE %s AS t SET %s\nFROM (VALUES\n  %s\n) AS v (%s)\nWHERE t.%s = v.%s",
 		d.qualified(schema, t.Name), strings.Join(set, ", "), vals, d.columnList(cols), key, key)
+}
+
+// unionRows renders rows as SELECT a AS x, b AS y UNION ALL SELECT c, d:
+// the first SELECT names the columns.
+func (d *SQL) unionRows(cols []string, kinds []model.Kind, rows [][]any) string {
+	var b strings.Builder
+	for i, row := range rows {
+		if i > 0 {
+			b.WriteString("\n  UNION ALL ")
+		}
+		b.WriteString("SELECT ")
+		for j, v := range row {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(d.Literal(kinds[j], v))
+			if i == 0 {
+				b.WriteString(" AS ")
+				b.WriteString(d.Quote(cols[j]))
+			}
+		}
+	}
+	return b.String()
 }
 
 func (d *SQL) Select(schema string, t *model.Table) string {

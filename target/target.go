@@ -143,14 +143,20 @@ func Redact(raw string) string {
 	out := raw
 	if i := strings.Index(out, "://"); i >= 0 {
 		rest := out[i+3:]
+		// A well-formed URL: the user info ends at the last '@' of the
+		// authority. A malformed one (a password with an unencoded '/',
+		// '?', '#' or '@'): the password may run to the last '@' anywhere,
+		// so mask that far; too much rather than too little.
 		end := strings.IndexAny(rest, "/?#")
 		if end < 0 {
 			end = len(rest)
 		}
-		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
-			if c := strings.Index(rest[:at], ":"); c >= 0 {
-				rest = rest[:c+1] + "xxxxx" + rest[at:]
-			}
+		at := strings.LastIndex(rest[:end], "@")
+		if p, err := url.Parse(raw); err != nil || strings.Contains(p.Path, "@") {
+			at = strings.LastIndex(rest, "@")
+		}
+		if c := strings.Index(rest, ":"); at >= 0 && c >= 0 && c < at {
+			rest = rest[:c+1] + "xxxxx" + rest[at:]
 		}
 		out = out[:i+3] + rest
 	}

@@ -13,6 +13,10 @@ func TestRedact(t *testing.T) {
 		"postgres://user@host/db":                            "postgres://user@host/db",
 		"sqlserver://sa:pw@h?database=x&password=hunter2":    "sqlserver://sa:xxxxx@h?database=x&password=xxxxx",
 		"postgres://u:a@b@host/db":                           "postgres://u:xxxxx@host/db",
+		"postgres://app:p@ss:w/rd@host:5432/db":              "postgres://app:xxxxx@host:5432/db",
+		"mysql://u:a?b#c@host/":                              "mysql://u:xxxxx@host/",
+		"postgres://host:5432/db?application_name=a@b":       "postgres://host:5432/db?application_name=a@b",
+		"postgres://u:123/ss@host/db":                        "postgres://u:xxxxx@host/db",
 		"duckdb:data/x.duckdb":                               "duckdb:data/x.duckdb",
 		"postgres://host/db?user=u&password=top&sslmode=off": "postgres://host/db?user=u&password=xxxxx&sslmode=off",
 	}

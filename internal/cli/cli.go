@@ -109,7 +109,9 @@ Same input, same bytes, every time.
 
 The database is chosen by URL (precedence: --db flag, then the ORIGINSIM_DB
 environment variable, then the embedded default):
-  duckdb:PATH                     a DuckDB file (default duckdb:data/ingestion_simulator.duckdb)`,
+  duckdb:PATH                     a DuckDB file (default duckdb:data/ingestion_simulator.duckdb)
+  postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL: the systems are schemas
+  mysql://user:pass@host:3306/    MySQL or MariaDB (also mariadb://): the systems are databases`,
 		Example:       exampleBlock,
 		Version:       fmt.Sprintf("%s (ledger format %d, data version %d)", originsim.Version, originsim.LedgerFormat, gen.Version),
 		SilenceUsage:  true,

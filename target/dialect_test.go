@@ -1,0 +1,133 @@
+package target
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/originsim/originsim/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// sample has one column of every kind.
+var sample = &model.Table{
+	ID: -1, System: model.Shop, Name: "sample",
+	Columns: []model.Column{
+		{Name: "id", Kind: model.Int},
+		{Name: "name", Kind: model.Text, Size: 30},
+		{Name: "price", Kind: model.Decimal},
+		{Name: "day", Kind: model.Date},
+		{Name: "at", Kind: model.Timestamp, Nullable: true},
+		{Name: "ok", Kind: model.Bool},
+	},
+	ForeignKeys: []model.ForeignKey{{Column: "id", Ref: model.Customers, Enforced: true}},
+}
+
+func sampleRows() [][]any {
+	day := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	at := time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+	return [][]any{
+		{int64(1), "O'Brien", model.Cents(1299), day, at, true},
+		{int64(2), `back\slash`, model.Cents(-5), day, nil, false},
+		{int64(-2147483648), "Zoë 東京", model.Cents(9999999999), day, at, true},
+	}
+}
+
+// render is every statement a dialect writes, for the golden file.
+func render(d *SQL) string {
+	var b strings.Builder
+	section := func(title, sql string) { fmt.Fprintf(&b, "-- %s\n%s;\n\n", title, sql) }
+	section("CreateSchema", d.CreateSchema("jaffle_shop"))
+	for _, t := range model.Tables() {
+		schema := model.DefaultSchemas.Of(t.System)
+		section("CreateTable "+t.Name, d.CreateTable(schema, t))
+	}
+	section("CreateTable sample", d.CreateTable("jaffle_shop", sample))
+	section("DropTable", d.DropTable("jaffle_shop", sample))
+	rows := sampleRows()
+	section("InsertValues", d.InsertValues("jaffle_shop", sample, rows))
+	var upd [][]any
+	for _, r := range rows {
+		upd = append(upd, []any{r[0], r[2], r[4], r[5]})
+	}
+	section("Update", d.Update("jaffle_shop", sample, []string{"id", "price", "at", "ok"}, upd))
+	section("Update one row", d.Update("jaffle_shop", model.Get(model.Orders), []string{"order_id", "status", "deleted_at"},
+		[][]any{{int64(7), "cancelled", time.Date(2025, 1, 3, 10, 0, 0, 0, time.UTC)}}))
+	for _, t := range model.Tables() {
+		section("Select "+t.Name, d.Select(model.DefaultSchemas.Of(t.System), t))
+	}
+	section("ListTables", d.ListTables("jaffle_crm"))
+	fmt.Fprintf(&b, "-- Quote\n%s\n", d.Quote("we\"ird`name"))
+	return b.String()
+}
+
+func TestDialectGolden(t *testing.T) {
+	for _, d := range []*SQL{DuckDB, Postgres, MySQL} {
+		t.Run(d.Name(), func(t *testing.T) {
+			got := render(d)
+			path := filepath.Join("testdata", d.Name()+".golden")
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./target -run TestDialectGolden -update to write it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s renders differently from %s; if the change is meant, rerun with -update and review the diff\n%s",
+					d.Name(), path, firstDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line that differs.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, wl, gl)
+		}
+	}
+	return ""
+}
+
+func TestLiterals(t *testing.T) {
+	at := time.Date(2000, 1, 1, 0, 0, 0, 1000, time.UTC)
+	cases := []struct {
+		d    *SQL
+		k    model.Kind
+		v    any
+		want string
+	}{
+		{Postgres, model.Text, `it's \ ok`, `'it''s \ ok'`},
+		{MySQL, model.Text, `it's \ ok`, `'it''s \\ ok'`},
+		{MySQL, model.Timestamp, at, `TIMESTAMP '2000-01-01 00:00:00.000001'`},
+		{Postgres, model.Decimal, model.Cents(-5), `-0.05`},
+		{MySQL, model.Bool, false, `FALSE`},
+		{Postgres, model.Int, nil, `NULL`},
+	}
+	for _, c := range cases {
+		if got := c.d.Literal(c.k, c.v); got != c.want {
+			t.Errorf("%s Literal(%v, %v) = %s, want %s", c.d.Name(), c.k, c.v, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package target
+
+import "github.com/originsim/originsim/model"
+
+// Postgres is the dialect of PostgreSQL: the two systems are schemas of one
+// database.
+var Postgres = &SQL{
+	DialectName: "postgres",
+	Types: map[model.Kind]string{model.Int: "INTEGER", model.Text: "VARCHAR(%d)", model.Decimal: "NUMERIC(10,2)",
+		model.Date: "DATE", model.Timestamp: "TIMESTAMP", model.Bool: "BOOLEAN"},
+	DecimalText: "CAST(%s AS TEXT)",
+	True:        "TRUE", False: "FALSE",
+	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
+	CastUpdate: true,
+}
+
+// MySQL is the dialect of MySQL 8 and MariaDB 10.5+: the two systems are
+// databases (CREATE SCHEMA is CREATE DATABASE there). Tables are InnoDB, the
+// only engine with transactions, and utf8mb4 with a binary collation, so
+// text compares as bytes the way it does on the other targets.
+var MySQL = &SQL{
+	DialectName: "mysql",
+	Types: map[model.Kind]string{model.Int: "INT", model.Text: "VARCHAR(%d)", model.Decimal: "DECIMAL(10,2)",
+		model.Date: "DATE", model.Timestamp: "DATETIME(6)", model.Bool: "BOOLEAN"},
+	DecimalText: "CAST(%s AS CHAR)",
+	True:        "TRUE", False: "FALSE",
+	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
+	UpdateJoin:    true,
+	SchemaOptions: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+	TableOptions:  " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+}

@@ -1,0 +1,256 @@
+// Package postgres is the PostgreSQL target, through pgx's native API on one
+// connection: rows go in with COPY (pgx CopyFrom), everything an operation
+// does runs in one transaction, DDL included, and an advisory lock held by
+// that transaction keeps two operations from interleaving.
+//
+// URL forms: postgres://user:password@host:port/dbname?sslmode=disable and
+// postgresql://..., with any parameter pgx understands. connect_timeout
+// (seconds) bounds the time to connect; it defaults to 10. The two systems
+// are schemas of the named database.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+func init() { target.Register(Open, "postgres", "postgresql") }
+
+// DefaultConnectTimeout bounds connecting when the URL sets no
+// connect_timeout.
+const DefaultConnectTimeout = 10 * time.Second
+
+// LockWait is how long an operation waits for another one to finish before
+// it gives up with target.ErrBusy.
+const LockWait = 10 * time.Second
+
+// lockKey is the advisory lock every originsim operation takes. Advisory
+// locks are per database, so operations on one database are serialised,
+// whatever schemas they use: Begin does not know the schemas, and an
+// operation is short.
+const lockKey int64 = 0x6f7269676e73696d // "orignsim"
+
+type db struct {
+	conn     *pgx.Conn
+	database string
+	lockWait time.Duration
+}
+
+// Open connects to the database named by the URL.
+func Open(ctx context.Context, u *target.URL) (target.Target, error) {
+	if u.Parsed == nil {
+		return nil, fmt.Errorf("%w %q: expected postgres://user:password@host:port/dbname", target.ErrURL, u.Redacted())
+	}
+	password, _ := u.Parsed.User.Password()
+	cfg, err := config(u)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		where := net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+		if strings.HasPrefix(cfg.Host, "/") {
+			where = cfg.Host // a Unix socket folder
+		}
+		// pgx's own prefix repeats the user and database said here.
+		var ce *pgconn.ConnectError
+		if errors.As(err, &ce) && errors.Unwrap(ce) != nil {
+			err = errors.Unwrap(ce)
+		}
+		return nil, fmt.Errorf("%w to postgres database %q on %s as user %q: %s", target.ErrConnect,
+			cfg.Database, where, cfg.User, clean(err, u.Raw, password))
+	}
+	return &db{conn: conn, database: cfg.Database, lockWait: LockWait}, nil
+}
+
+// config parses the URL the way pgx does, with a default connect timeout.
+func config(u *target.URL) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(u.Raw)
+	if err != nil {
+		password, _ := u.Parsed.User.Password()
+		return nil, fmt.Errorf("%w %q: %s", target.ErrURL, u.Redacted(), clean(err, u.Raw, password))
+	}
+	if !u.Parsed.Query().Has("connect_timeout") && cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	return cfg, nil
+}
+
+// clean renders an error on one line without the URL's password.
+func clean(err error, raw, password string) string {
+	msg := strings.ReplaceAll(err.Error(), raw, target.Redact(raw))
+	if password != "" {
+		msg = strings.ReplaceAll(msg, password, "xxxxx")
+	}
+	// pgx puts one line per attempt (address, TLS or not); keep the
+	// distinct ones.
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
+}
+
+func (d *db) Dialect() target.Dialect { return target.Postgres }
+
+func (d *db) Close() error { return d.conn.Close(context.Background()) }
+
+// Begin starts the transaction and takes the originsim advisory lock in it,
+// so it is released when the transaction ends, however it ends. It polls
+// pg_try_advisory_xact_lock rather than waiting in pg_advisory_xact_lock,
+// so the wait is bounded without changing lock_timeout for the statements
+// that follow.
+func (d *db) Begin(ctx context.Context) (target.Tx, error) {
+	tx, err := d.conn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.lock(ctx, tx); err != nil {
+		_ = tx.Rollback(context.Background())
+		return nil, err
+	}
+	return &txn{tx: tx}, nil
+}
+
+func (d *db) lock(ctx context.Context, tx pgx.Tx) error {
+	deadline := time.Now().Add(d.lockWait)
+	delay := 20 * time.Millisecond
+	for {
+		var ok bool
+		if err := tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", lockKey).Scan(&ok); err != nil {
+			return fmt.Errorf("take the originsim lock: %w", err)
+		}
+		if ok {
+			return nil
+		}
+		if !time.Now().Before(deadline) {
+			return fmt.Errorf("%w (postgres database %q, waited %s): try again when it has finished", target.ErrBusy, d.database, d.lockWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 250*time.Millisecond)
+	}
+}
+
+type txn struct {
+	tx   pgx.Tx
+	done bool
+}
+
+func (t *txn) Exec(ctx context.Context, query string) error {
+	_, err := t.tx.Exec(ctx, query)
+	return err
+}
+
+func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
+	rows, err := t.tx.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	out := make([]any, len(kinds))
+	for rows.Next() {
+		raw, err := rows.Values()
+		if err != nil {
+			return err
+		}
+		if len(raw) != len(kinds) {
+			return fmt.Errorf("query returned %d columns, expected %d", len(raw), len(kinds))
+		}
+		for i, k := range kinds {
+			if out[i], err = model.Normalize(k, raw[i]); err != nil {
+				return err
+			}
+		}
+		if err := fn(out); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Insert copies the rows in with COPY FROM STDIN (binary), inside the
+// transaction.
+func (t *txn) Insert(ctx context.Context, schema string, tb *model.Table, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	kinds := target.Kinds(tb)
+	src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		return copyRow(kinds, rows[i])
+	})
+	n, err := t.tx.CopyFrom(ctx, pgx.Identifier{schema, tb.Name}, tb.ColumnNames(), src)
+	if err != nil {
+		return fmt.Errorf("copy into %s.%s: %w", schema, tb.Name, err)
+	}
+	if n != int64(len(rows)) {
+		return fmt.Errorf("copy into %s.%s: %d rows copied, %d given", schema, tb.Name, n, len(rows))
+	}
+	return nil
+}
+
+// copyRow converts normalised values to what pgx encodes exactly: cents as
+// a numeric with two decimals. time.Time values are UTC and pgx writes
+// their wall clock into timestamp columns, to the microsecond.
+func copyRow(kinds []model.Kind, row []any) ([]any, error) {
+	if len(row) != len(kinds) {
+		return nil, fmt.Errorf("row has %d values, the table %d columns", len(row), len(kinds))
+	}
+	out := make([]any, len(row))
+	for i, v := range row {
+		if v == nil {
+			continue
+		}
+		switch kinds[i] {
+		case model.Int:
+			n, ok := v.(int64)
+			if !ok || n != int64(int32(n)) {
+				return nil, fmt.Errorf("value %v does not fit an INTEGER column", v)
+			}
+			out[i] = int32(n)
+		case model.Decimal:
+			out[i] = pgtype.Numeric{Int: big.NewInt(int64(v.(model.Cents))), Exp: -2, Valid: true}
+		default:
+			out[i] = v
+		}
+	}
+	return out, nil
+}
+
+func (t *txn) Commit() error {
+	t.done = true
+	return t.tx.Commit(context.Background())
+}
+
+// Rollback is safe to call after Commit (it does nothing then), so callers
+// can defer it.
+func (t *txn) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	err := t.tx.Rollback(context.Background())
+	if errors.Is(err, pgx.ErrTxClosed) {
+		return nil
+	}
+	return err
+}
