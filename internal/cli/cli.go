@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -50,6 +52,7 @@ type app struct {
 	json           bool
 	quiet          bool
 	color          bool
+	connectTimeout time.Duration
 }
 
 // usageError marks errors in how the command was called.
@@ -124,6 +127,7 @@ environment variable, then the embedded default):
 	pf.StringVar(&a.crm, "crm-schema", "", "schema of the CRM system (env "+envCRM+", default jaffle_crm)")
 	pf.BoolVar(&a.json, "json", false, "print the result as JSON on standard output, for scripts")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print nothing but errors")
+	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "how long to try to reach a database server (default 10s; the URL's connect_timeout also works)")
 	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd())
 	return root
 }
@@ -132,12 +136,31 @@ environment variable, then the embedded default):
 // environment variable, default.
 func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
-	url := firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL)
+	url := withConnectTimeout(firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL), a.connectTimeout)
 	schemas := model.Schemas{
 		Shop: firstOf(a.shop, os.Getenv(envShop), model.DefaultSchemas.Shop),
 		CRM:  firstOf(a.crm, os.Getenv(envCRM), model.DefaultSchemas.CRM),
 	}
 	return originsim.Open(cmd.Context(), url, originsim.WithSchemas(schemas), originsim.WithProgress(a.printEvent))
+}
+
+// withConnectTimeout adds --connect-timeout to a server URL as its
+// connect_timeout parameter, unless the URL sets one itself. File URLs and
+// URLs that do not parse are left for Open to judge.
+func withConnectTimeout(raw string, d time.Duration) string {
+	if d <= 0 || !strings.Contains(raw, "://") {
+		return raw
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if !q.Has("connect_timeout") {
+		q.Set("connect_timeout", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 func firstOf(vals ...string) string {

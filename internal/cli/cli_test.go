@@ -5,10 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -415,5 +417,39 @@ func TestFailedDayIsRolledBack(t *testing.T) {
 	e.must("apply-delta", "2")
 	if r := e.run("verify"); r.code != 0 {
 		t.Fatalf("verify after the retried day: %s", r.stdout)
+	}
+}
+
+// A server that accepts connections and never answers: --connect-timeout
+// bounds the wait, the exit code says "cannot connect", the password stays
+// hidden.
+func TestConnectTimeoutFlag(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, scheme := range []string{"postgres", "mysql"} {
+		start := time.Now()
+		r := run(t, "status", "--connect-timeout", "1s", "--db", scheme+"://app:hunter2@"+l.Addr().String()+"/db")
+		took := time.Since(start)
+		if r.code != exitConnect || strings.Contains(r.stderr, "hunter2") || !strings.Contains(r.stderr, l.Addr().String()) {
+			t.Errorf("%s: exit %d %q", scheme, r.code, r.stderr)
+		}
+		if took > 5*time.Second {
+			t.Errorf("%s: took %s with --connect-timeout 1s", scheme, took)
+		}
+	}
+	if got := withConnectTimeout("postgres://h/db?connect_timeout=3", time.Second); !strings.Contains(got, "connect_timeout=3") {
+		t.Errorf("the URL's own connect_timeout was overridden: %s", got)
 	}
 }
