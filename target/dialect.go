@@ -54,6 +54,9 @@ type SQL struct {
 	// CastUpdate casts each value set by an UPDATE to its column's type, for
 	// PostgreSQL, which types a VALUES column that holds only NULLs as text.
 	CastUpdate bool
+	// TablesOf is a query listing the tables of a schema, with %s for the
+	// quoted schema name; empty means information_schema.tables.
+	TablesOf string
 	// SchemaOptions and TableOptions are appended to CREATE SCHEMA and
 	// CREATE TABLE (MySQL's engine and character set).
 	SchemaOptions, TableOptions string
@@ -67,6 +70,9 @@ var DuckDB = &SQL{
 	DecimalText: "CAST(%s AS VARCHAR)",
 	True:        "TRUE", False: "FALSE",
 	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
+	// DuckDB's own catalog function answers in a fraction of the time of
+	// its information_schema view.
+	TablesOf: "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = %s ORDER BY table_name",
 }
 
 func (d *SQL) Name() string { return d.DialectName }
@@ -255,6 +261,9 @@ func (d *SQL) Select(schema string, t *model.Table) string {
 }
 
 func (d *SQL) ListTables(schema string) string {
+	if d.TablesOf != "" {
+		return fmt.Sprintf(d.TablesOf, d.String(schema))
+	}
 	return "SELECT table_name FROM information_schema.tables WHERE table_schema = " + d.String(schema) + " ORDER BY table_name"
 }
 
