@@ -142,10 +142,6 @@ func (s *Simulator) refuseForeign(f *found) error {
 // user altered.
 func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op string) (*Status, error) {
 	s.title("Loading baseline schema and data...")
-	_, cs, err := gen.Baseline(cfg)
-	if err != nil {
-		return nil, err
-	}
 	d := s.t.Dialect()
 	for _, sys := range []model.System{model.Shop, model.CRM} {
 		schema := s.schemas.Of(sys)
@@ -167,13 +163,15 @@ func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op s
 		}
 		s.step("Created %s schema", schema)
 		s.section("Loading %s seed data...", schema)
-		for _, st := range cs.Steps {
-			if t := model.Get(st.Table); t.System == sys {
-				if err := tx.Insert(ctx, schema, t, st.Rows); err != nil {
-					return nil, err
-				}
-				s.step("Loaded %s (%d rows)", t.Name, len(st.Rows))
+		for _, t := range model.Tables() {
+			if t.System != sys {
+				continue
 			}
+			n, err := s.stream(ctx, tx, schema, t, cfg)
+			if err != nil {
+				return nil, err
+			}
+			s.step("Loaded %s (%d rows)", t.Name, n)
 		}
 	}
 	l := newLedger(0, op, cfg, s.schemas.CRM)

@@ -18,6 +18,7 @@ package originsim
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/originsim/originsim/model"
 	"github.com/originsim/originsim/target"
@@ -45,12 +46,15 @@ const (
 	Title
 	// Done closes an operation ("Baseline load complete!").
 	Done
+	// Rows reports progress within a long step (Event.Progress).
+	Rows
 )
 
 // Event is one line of progress.
 type Event struct {
-	Kind EventKind
-	Text string
+	Kind     EventKind
+	Text     string
+	Progress Progress // for Rows events
 }
 
 // Simulator drives the two source systems in one target database.
@@ -58,6 +62,7 @@ type Simulator struct {
 	t        target.Target
 	schemas  model.Schemas
 	progress func(Event)
+	workers  int
 }
 
 // Option configures Open.
@@ -69,12 +74,19 @@ func WithSchemas(s model.Schemas) Option { return func(sim *Simulator) { sim.sch
 // WithProgress receives progress events as operations run.
 func WithProgress(fn func(Event)) Option { return func(sim *Simulator) { sim.progress = fn } }
 
+// WithWorkers sets how many goroutines generate rows in parallel during a
+// load (default: the number of CPUs).
+func WithWorkers(n int) Option { return func(sim *Simulator) { sim.workers = n } }
+
 // Open connects to the target database named by url (duckdb:PATH,
 // postgres://..., ...).
 func Open(ctx context.Context, url string, opts ...Option) (*Simulator, error) {
-	sim := &Simulator{schemas: model.DefaultSchemas, progress: func(Event) {}}
+	sim := &Simulator{schemas: model.DefaultSchemas, progress: func(Event) {}, workers: runtime.NumCPU()}
 	for _, o := range opts {
 		o(sim)
+	}
+	if sim.workers < 1 {
+		return nil, usageErr("workers %d: must be at least 1", sim.workers)
 	}
 	if err := sim.schemas.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)

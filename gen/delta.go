@@ -367,7 +367,7 @@ func (s *State) campaignDay(n int, cs *changeset.Changeset) {
 	date := s.cfg.DayDate(n)
 	ins := changeset.Step{Table: model.Campaigns, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Campaigns).ColumnNames()}
 	for k := int64(len(s.d.Campaigns)) + 1; ; k++ {
-		c := s.campaign(k)
+		c := s.cfg.campaign(k)
 		if !model.Day(c.CreatedAt).Equal(date) {
 			break
 		}
@@ -396,7 +396,7 @@ func (s *State) crmDay(n int, p Plan, audience []int64, cs *changeset.Changeset)
 		id := first + int64(i)
 		r := stream(seed, tagEmail, uint64(n), uint64(id))
 		sent := spread(date.Add(hSendFrom), date.Add(hSendTo), i, p.Emails, r)
-		e := s.email(id, audience[r.intn(len(audience))], sent, r)
+		e := s.cfg.email(id, audience[r.intn(len(audience))], sent, r)
 		s.d.EmailActivity = append(s.d.EmailActivity, e)
 		emails.Rows = append(emails.Rows, e.Values())
 	}

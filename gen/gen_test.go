@@ -325,3 +325,32 @@ func TestConfigValidation(t *testing.T) {
 		t.Error("day past MaxDay accepted")
 	}
 }
+
+// Spans generated on their own, in any order, give exactly the baseline.
+func TestBaselineSpansMatchTheBaseline(t *testing.T) {
+	cfg := Default()
+	cfg.Scale = 3
+	_, cs, err := Baseline(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1, 7, 100, 1000, 100000} {
+		for _, st := range cs.Steps {
+			h, want := model.NewHasher(model.Get(st.Table)), model.NewHasher(model.Get(st.Table))
+			spans := BaselineSpans(cfg, st.Table, size)
+			var rows [][]any
+			for i := len(spans) - 1; i >= 0; i-- { // generated back to front, put in key order
+				rows = append(BaselineRows(cfg, spans[i]), rows...)
+			}
+			for _, r := range rows {
+				h.Add(r)
+			}
+			for _, r := range st.Rows {
+				want.Add(r)
+			}
+			if h.Sum() != want.Sum() || h.Rows() != want.Rows() {
+				t.Errorf("size %d: %s spans give %d rows, the baseline %d, or other content", size, model.Get(st.Table).Name, h.Rows(), want.Rows())
+			}
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/originsim/originsim/changeset"
 	"github.com/originsim/originsim/model"
 )
 
@@ -74,107 +73,6 @@ func At(cfg Config, n int) (*State, error) {
 	return s, nil
 }
 
-// Baseline generates Day 0 and returns its state and its changeset (every
-// row as an insert).
-func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, nil, err
-	}
-	s := &State{cfg: cfg, due: map[int][]int64{}}
-	d0 := cfg.Start
-	S := cfg.Scale
-
-	// Customers, with a few who left the day before Day 0.
-	nc := baseCustomers * S
-	s.d.Customers = make([]model.Customer, nc)
-	s.settled = make([]int32, nc)
-	for i := range nc {
-		id := int64(i + 1)
-		r := stream(cfg.Seed, tagCustomer, 0, uint64(id))
-		c := newCustomer(id, r, spread(d0.Add(customersFrom), d0.Add(customersTo), i, nc, r))
-		if lr := stream(cfg.Seed, tagLeaver, 0, uint64(id)); lr.pct(3) {
-			c.DeletedAt = spread(d0.Add(historyTo), d0, 0, 1, lr)
-			c.UpdatedAt = c.DeletedAt
-		}
-		s.d.Customers[i] = c
-	}
-
-	// Products: the catalog, introduced over the months before.
-	for i, e := range catalog {
-		t := d0.Add(-500*day + time.Duration(i)*3*day + 9*time.Hour)
-		s.d.Products = append(s.d.Products, model.Product{ID: int64(i + 1), Name: e.name, Category: e.category, Price: e.price,
-			Trio: model.Trio{CreatedAt: t, UpdatedAt: t}})
-	}
-
-	// Campaigns 1-5; those that ended more than a month ago are archived.
-	for k := 1; k <= baseCampaigns; k++ {
-		c := s.campaign(int64(k))
-		if end := c.EndDate.AddDate(0, 0, campaignDays); end.Before(d0) {
-			c.DeletedAt = end.Add(10 * time.Hour)
-			c.UpdatedAt = c.DeletedAt
-		}
-		s.d.Campaigns = append(s.d.Campaigns, c)
-	}
-
-	// Orders over the month before Day 0, all awaiting payment: the payments
-	// table starts empty and Day 1 settles the backlog. Orders of customers
-	// who left are cancelled; a few others were cancelled by the customer.
-	no := baseOrders * S
-	s.d.Orders = make([]model.Order, 0, no)
-	for i := range no {
-		id := int64(i + 1)
-		r := stream(cfg.Seed, tagOrder, 0, uint64(id))
-		created := spread(d0.Add(ordersFrom), d0.Add(historyTo), i, no, r)
-		o := model.Order{ID: id, CustomerID: int64(1 + r.intn(nc)), OrderDate: model.Day(created), Status: model.StatusPending,
-			Trio: model.Trio{CreatedAt: created, UpdatedAt: created}}
-		if cust := &s.d.Customers[o.CustomerID-1]; !cust.Active() {
-			o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, cust.DeletedAt, cust.DeletedAt
-		} else if r.pct(2) {
-			t := created.Add(time.Hour + time.Duration(r.int63n(int64(19*time.Hour/time.Microsecond)))*time.Microsecond)
-			o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, t, t
-		}
-		s.d.Orders = append(s.d.Orders, o)
-	}
-	s.addItems(0, 1, no, baseItems*S)
-	for _, o := range s.d.Orders {
-		if o.Status == model.StatusPending {
-			s.pending = append(s.pending, o.ID)
-		}
-	}
-
-	// Campaign emails to customers, each inside its campaign's month.
-	ne := baseEmails * S
-	for i := range ne {
-		id := int64(i + 1)
-		r := stream(cfg.Seed, tagEmail, 0, uint64(id))
-		sent := spread(d0.Add(emailsFrom), d0.Add(historyTo), i, ne, r)
-		s.d.EmailActivity = append(s.d.EmailActivity, s.email(id, int64(1+r.intn(nc)), sent, r))
-	}
-
-	// Web sessions over the last two months.
-	ns := baseSessions * S
-	for i := range ns {
-		id := int64(i + 1)
-		r := stream(cfg.Seed, tagSession, 0, uint64(id))
-		start := spread(d0.Add(sessionsFrom), d0.Add(historyTo), i, ns, r)
-		var cust int64
-		if !r.pct(30) {
-			cust = int64(1 + r.intn(nc))
-		}
-		s.d.WebSessions = append(s.d.WebSessions, session(id, cust, start, r))
-	}
-
-	cs := &changeset.Changeset{Day: 0}
-	for _, t := range model.Tables() {
-		st := changeset.Step{Table: t.ID, Kind: changeset.Insert, What: "seed data", Columns: t.ColumnNames()}
-		for i, n := 0, s.d.Len(t.ID); i < n; i++ {
-			st.Rows = append(st.Rows, s.d.Row(t.ID, i))
-		}
-		cs.Steps = append(cs.Steps, st) // every table, even when empty (payments)
-	}
-	return s, cs, nil
-}
-
 func newCustomer(id int64, r *rng, created time.Time) model.Customer {
 	first := firstNames[r.intn(len(firstNames))]
 	last := lastNames[r.intn(len(lastNames))]
@@ -188,9 +86,9 @@ func emailOf(first, last string, id int64) string {
 
 // campaign k runs for 30 days; campaigns follow each other without gaps, so
 // every moment from the first campaign on belongs to exactly one of them.
-func (s *State) campaign(k int64) model.Campaign {
-	start := s.cfg.DayDate(campaignEpoch + int(k-1)*campaignDays)
-	r := stream(s.cfg.Seed, tagCampaign, 0, uint64(k))
+func (c Config) campaign(k int64) model.Campaign {
+	start := c.DayDate(campaignEpoch + int(k-1)*campaignDays)
+	r := stream(c.Seed, tagCampaign, 0, uint64(k))
 	created := start.AddDate(0, 0, -7).Add(10 * time.Hour)
 	return model.Campaign{
 		ID:        k,
@@ -203,15 +101,15 @@ func (s *State) campaign(k int64) model.Campaign {
 }
 
 // campaignAt is the campaign running at time t.
-func (s *State) campaignAt(t time.Time) int64 {
-	days := int(model.Day(t).Sub(s.cfg.DayDate(campaignEpoch)) / day)
+func (c Config) campaignAt(t time.Time) int64 {
+	days := int(model.Day(t).Sub(c.DayDate(campaignEpoch)) / day)
 	return int64(days/campaignDays + 1)
 }
 
-func (s *State) email(id, customer int64, sent time.Time, r *rng) model.Email {
+func (c Config) email(id, customer int64, sent time.Time, r *rng) model.Email {
 	opened := r.pct(50)
 	clicked := opened && r.pct(50)
-	return model.Email{ID: id, CustomerID: customer, CampaignID: s.campaignAt(sent), SentDate: sent, Opened: opened, Clicked: clicked,
+	return model.Email{ID: id, CustomerID: customer, CampaignID: c.campaignAt(sent), SentDate: sent, Opened: opened, Clicked: clicked,
 		Trio: model.Trio{CreatedAt: sent, UpdatedAt: sent}}
 }
 
@@ -235,30 +133,42 @@ const itemBlock = 100
 // products per order at the price in effect, and records the order totals.
 func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) {
 	active := s.activeProducts()
+	price := func(id int64) model.Cents { return s.d.Products[id-1].Price }
 	for b := 0; b*itemBlock < nOrders; b++ {
 		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
-		from, to := lo*nItems/nOrders, hi*nItems/nOrders
-		r := stream(s.cfg.Seed, tagItems, uint64(dayN), uint64(firstOrder)+uint64(lo))
-		counts := distribute(r, hi-lo, to-from, min(5, len(active)))
-		for j, cnt := range counts {
-			o := &s.d.Orders[firstOrder-1+int64(lo+j)]
-			var total model.Cents
-			for _, p := range pickDistinct(r, len(active), cnt) {
-				prod := &s.d.Products[active[p]-1]
-				q := int64(1)
-				switch x := r.intn(10); {
-				case x >= 9:
-					q = 3
-				case x >= 6:
-					q = 2
-				}
-				s.d.OrderItems = append(s.d.OrderItems, model.OrderItem{ID: int64(len(s.d.OrderItems) + 1), OrderID: o.ID, ProductID: prod.ID,
-					Quantity: q, UnitPrice: prod.Price, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
-				total += model.Cents(q) * prod.Price
+		orders := s.d.Orders[firstOrder-1+int64(lo) : firstOrder-1+int64(hi)]
+		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(len(s.d.OrderItems))+1, active, price)
+		s.d.OrderItems = append(s.d.OrderItems, items...)
+		s.total = append(s.total, totals...)
+	}
+}
+
+// makeItems creates the items of one block of orders: to-from lines, the
+// first with id firstItem, spread 1 to 5 per order, with distinct products
+// (from active, at their price) per order. It also returns the order totals.
+// Everything comes from the block's own random stream.
+func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstItem int64, active []int64, price func(int64) model.Cents) ([]model.OrderItem, []model.Cents) {
+	r := stream(seed, tagItems, uint64(dayN), uint64(orders[0].ID))
+	counts := distribute(r, len(orders), to-from, min(5, len(active)))
+	items := make([]model.OrderItem, 0, to-from)
+	totals := make([]model.Cents, len(orders))
+	for j, cnt := range counts {
+		o := &orders[j]
+		for _, p := range pickDistinct(r, len(active), cnt) {
+			id, unit := active[p], price(active[p])
+			q := int64(1)
+			switch x := r.intn(10); {
+			case x >= 9:
+				q = 3
+			case x >= 6:
+				q = 2
 			}
-			s.total = append(s.total, total)
+			items = append(items, model.OrderItem{ID: firstItem + int64(len(items)), OrderID: o.ID, ProductID: id,
+				Quantity: q, UnitPrice: unit, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
+			totals[j] += model.Cents(q) * unit
 		}
 	}
+	return items, totals
 }
 
 // distribute splits total units over n slots, each slot 1 to most.

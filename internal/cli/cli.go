@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/originsim/originsim"
@@ -53,6 +54,10 @@ type app struct {
 	quiet          bool
 	color          bool
 	connectTimeout time.Duration
+	workers        int
+	barsOn         bool
+	pbar           *progressbar.ProgressBar
+	pbarTable      string
 }
 
 // usageError marks errors in how the command was called.
@@ -136,12 +141,17 @@ environment variable, then the embedded default):
 // environment variable, default.
 func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
+	a.barsOn = !a.json && !a.quiet && isTerminal(a.stderr)
 	url := withConnectTimeout(firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL), a.connectTimeout)
 	schemas := model.Schemas{
 		Shop: firstOf(a.shop, os.Getenv(envShop), model.DefaultSchemas.Shop),
 		CRM:  firstOf(a.crm, os.Getenv(envCRM), model.DefaultSchemas.CRM),
 	}
-	return originsim.Open(cmd.Context(), url, originsim.WithSchemas(schemas), originsim.WithProgress(a.printEvent))
+	opts := []originsim.Option{originsim.WithSchemas(schemas), originsim.WithProgress(a.printEvent)}
+	if a.workers != 0 {
+		opts = append(opts, originsim.WithWorkers(a.workers))
+	}
+	return originsim.Open(cmd.Context(), url, opts...)
 }
 
 // withConnectTimeout adds --connect-timeout to a server URL as its
@@ -190,7 +200,7 @@ func (a *app) withSim(cmd *cobra.Command, fn func(*originsim.Simulator) error) e
 var dayArgRE = regexp.MustCompile(`(?i)\bday\s*:\s*(-?\d+)`)
 
 func (a *app) loadCmd() *cobra.Command {
-	var o baselineFlags
+	o := baselineFlags{app: a}
 	cmd := &cobra.Command{
 		Use:     "load-baseline",
 		Aliases: []string{"origin_load_baseline"},
@@ -211,7 +221,7 @@ refuses: use reset. It never writes into tables it did not make.`,
 }
 
 func (a *app) resetCmd() *cobra.Command {
-	var o baselineFlags
+	o := baselineFlags{app: a}
 	cmd := &cobra.Command{
 		Use:     "reset",
 		Aliases: []string{"origin_reset"},
@@ -375,6 +385,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // baselineFlags are the options of load-baseline and reset.
 type baselineFlags struct {
+	app   *app
 	seed  uint64
 	start string
 	scale int
@@ -385,10 +396,14 @@ func (o *baselineFlags) register(cmd *cobra.Command) {
 	f.Uint64Var(&o.seed, "seed", 0, fmt.Sprintf("random seed; the same seed gives the same data (default %d)", gen.DefaultSeed))
 	f.StringVar(&o.start, "start-date", "", "simulated date of Day 0, YYYY-MM-DD (default "+gen.DefaultStart.Format("2006-01-02")+")")
 	f.IntVar(&o.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
+	f.IntVar(&o.app.workers, "workers", 0, "goroutines generating rows in parallel (default: the number of CPUs)")
 }
 
 func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, error) {
 	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale}
+	if cmd.Flags().Changed("workers") && o.app.workers < 1 {
+		return opts, usageError{fmt.Errorf("--workers %d: must be at least 1", o.app.workers)}
+	}
 	if cmd.Flags().Changed("seed") && o.seed == 0 {
 		return opts, usageError{errors.New("--seed 0: seeds start at 1")}
 	}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/model"
@@ -25,17 +28,22 @@ func (a *app) paint(code, s string) string {
 	return code + s + reset
 }
 
-// printEvent writes progress in the style of the operations guide.
+// printEvent writes progress in the style of the operations guide. Row
+// progress within a long load is a bar on standard error, only when that is
+// a terminal.
 func (a *app) printEvent(ev originsim.Event) {
 	if a.quiet || a.json {
 		return
 	}
 	switch ev.Kind {
+	case originsim.Rows:
+		a.bar(ev.Progress)
 	case originsim.Title:
 		fmt.Fprintln(a.stdout, a.paint(bold, ev.Text))
 	case originsim.Section:
 		fmt.Fprintln(a.stdout, a.paint(cyan, "→")+" "+ev.Text)
 	case originsim.Step:
+		a.endBar()
 		fmt.Fprintln(a.stdout, "  "+a.paint(green, "✓")+" "+ev.Text)
 	case originsim.Done:
 		fmt.Fprintln(a.stdout, "\n"+a.paint(green, "✓ "+ev.Text))
@@ -43,6 +51,37 @@ func (a *app) printEvent(ev originsim.Event) {
 		fmt.Fprintln(a.stdout, ev.Text)
 	}
 }
+
+// bar shows a table's load progress: rows and rows per second.
+func (a *app) bar(p originsim.Progress) {
+	if !a.barsOn || p.Total < barMinRows {
+		return
+	}
+	if a.pbar == nil || a.pbarTable != p.Table {
+		a.endBar()
+		a.pbarTable = p.Table
+		a.pbar = progressbar.NewOptions64(p.Total,
+			progressbar.OptionSetWriter(a.stderr),
+			progressbar.OptionSetDescription("  "+p.Table),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("rows"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetWidth(30))
+	}
+	_ = a.pbar.Set64(p.Rows)
+}
+
+func (a *app) endBar() {
+	if a.pbar != nil {
+		_ = a.pbar.Finish()
+		a.pbar = nil
+	}
+}
+
+// barMinRows: smaller tables load too fast for a bar to help.
+const barMinRows = 50000
 
 // statusJSON is the machine-readable status.
 type statusJSON struct {

@@ -1,0 +1,248 @@
+package gen
+
+import (
+	"time"
+
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/model"
+)
+
+// Day 0 is computed row by row: each function below depends only on the
+// configuration and the row's position, so the baseline can be produced in
+// independent spans, in parallel, without holding any table in memory.
+
+// BaselineCount is the number of Day 0 rows of table t (for order_items,
+// see BaselineSpans).
+func BaselineCount(cfg Config, t model.TableID) int {
+	switch t {
+	case model.Customers:
+		return baseCustomers * cfg.Scale
+	case model.Products:
+		return len(catalog)
+	case model.Orders:
+		return baseOrders * cfg.Scale
+	case model.OrderItems:
+		return baseItems * cfg.Scale
+	case model.Campaigns:
+		return baseCampaigns
+	case model.EmailActivity:
+		return baseEmails * cfg.Scale
+	case model.WebSessions:
+		return baseSessions * cfg.Scale
+	}
+	return 0 // payments start on Day 1
+}
+
+// Span is a run of Day 0 rows of one table that can be generated on its
+// own: positions From (inclusive) to To (exclusive). For order_items the
+// positions count orders, and the span holds those orders' items.
+type Span struct {
+	Table    model.TableID
+	From, To int
+}
+
+// BaselineSpans cuts table t's Day 0 into spans of about size rows, in key
+// order.
+func BaselineSpans(cfg Config, t model.TableID, size int) []Span {
+	n := BaselineCount(cfg, t)
+	if t == model.OrderItems {
+		n = baseOrders * cfg.Scale
+		// Whole item blocks, about size items each.
+		size = max(itemBlock, size*baseOrders/baseItems/itemBlock*itemBlock)
+	}
+	size = max(size, 1)
+	var out []Span
+	for from := 0; from < n; from += size {
+		out = append(out, Span{Table: t, From: from, To: min(from+size, n)})
+	}
+	return out
+}
+
+// BaselineRows generates the rows of a span as values in column order.
+func BaselineRows(cfg Config, sp Span) [][]any {
+	var rows [][]any
+	add := func(v []any) { rows = append(rows, v) }
+	switch sp.Table {
+	case model.Customers:
+		for i := sp.From; i < sp.To; i++ {
+			c := cfg.baseCustomer(i)
+			add(c.Values())
+		}
+	case model.Products:
+		for i := sp.From; i < sp.To; i++ {
+			p := baseProduct(cfg, i)
+			add(p.Values())
+		}
+	case model.Orders:
+		for i := sp.From; i < sp.To; i++ {
+			o := cfg.baseOrder(i)
+			add(o.Values())
+		}
+	case model.OrderItems:
+		for b := sp.From / itemBlock; b*itemBlock < sp.To; b++ {
+			items, _ := cfg.baseItemBlock(b)
+			for i := range items {
+				add(items[i].Values())
+			}
+		}
+	case model.Campaigns:
+		for i := sp.From; i < sp.To; i++ {
+			c := cfg.baseCampaign(int64(i + 1))
+			add(c.Values())
+		}
+	case model.EmailActivity:
+		for i := sp.From; i < sp.To; i++ {
+			e := cfg.baseEmail(i)
+			add(e.Values())
+		}
+	case model.WebSessions:
+		for i := sp.From; i < sp.To; i++ {
+			w := cfg.baseSession(i)
+			add(w.Values())
+		}
+	}
+	return rows
+}
+
+// leftAt is when a Day 0 customer left, if they did: a few leave on the day
+// before Day 0.
+func (c Config) leftAt(id int64) (time.Time, bool) {
+	if lr := stream(c.Seed, tagLeaver, 0, uint64(id)); lr.pct(3) {
+		return spread(c.Start.Add(historyTo), c.Start, 0, 1, lr), true
+	}
+	return time.Time{}, false
+}
+
+// baseCustomer is customer i+1, created over the year before Day 0.
+func (c Config) baseCustomer(i int) model.Customer {
+	id := int64(i + 1)
+	r := stream(c.Seed, tagCustomer, 0, uint64(id))
+	cu := newCustomer(id, r, spread(c.Start.Add(customersFrom), c.Start.Add(customersTo), i, baseCustomers*c.Scale, r))
+	if t, left := c.leftAt(id); left {
+		cu.DeletedAt, cu.UpdatedAt = t, t
+	}
+	return cu
+}
+
+// baseProduct is catalog entry i, introduced over the months before Day 0.
+func baseProduct(c Config, i int) model.Product {
+	e := catalog[i]
+	t := c.Start.Add(-500*day + time.Duration(i)*3*day + 9*time.Hour)
+	return model.Product{ID: int64(i + 1), Name: e.name, Category: e.category, Price: e.price, Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
+}
+
+// baseCampaign is campaign k as it stands at Day 0: archived when it ended
+// more than a month before.
+func (c Config) baseCampaign(k int64) model.Campaign {
+	cp := c.campaign(k)
+	if end := cp.EndDate.AddDate(0, 0, campaignDays); end.Before(c.Start) {
+		cp.DeletedAt = end.Add(10 * time.Hour)
+		cp.UpdatedAt = cp.DeletedAt
+	}
+	return cp
+}
+
+// baseOrder is order i+1, placed in the month before Day 0 and awaiting
+// payment (the payments table starts empty; Day 1 settles the backlog).
+// Orders of customers who left are cancelled; a few others were cancelled
+// by the customer.
+func (c Config) baseOrder(i int) model.Order {
+	id := int64(i + 1)
+	r := stream(c.Seed, tagOrder, 0, uint64(id))
+	created := spread(c.Start.Add(ordersFrom), c.Start.Add(historyTo), i, baseOrders*c.Scale, r)
+	o := model.Order{ID: id, CustomerID: int64(1 + r.intn(baseCustomers*c.Scale)), OrderDate: model.Day(created), Status: model.StatusPending,
+		Trio: model.Trio{CreatedAt: created, UpdatedAt: created}}
+	if t, left := c.leftAt(o.CustomerID); left {
+		o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, t, t
+	} else if r.pct(2) {
+		t := created.Add(time.Hour + time.Duration(r.int63n(int64(19*time.Hour/time.Microsecond)))*time.Microsecond)
+		o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, t, t
+	}
+	return o
+}
+
+// baseItemBlock is the items of Day 0 order block b (orders b*itemBlock+1
+// on), from the catalog at its original prices, with the orders' totals.
+func (c Config) baseItemBlock(b int) ([]model.OrderItem, []model.Cents) {
+	no, ni := baseOrders*c.Scale, baseItems*c.Scale
+	lo, hi := b*itemBlock, min((b+1)*itemBlock, no)
+	orders := make([]model.Order, hi-lo)
+	for i := range orders {
+		orders[i] = c.baseOrder(lo + i)
+	}
+	active := make([]int64, len(catalog))
+	for i := range active {
+		active[i] = int64(i + 1)
+	}
+	from := lo * ni / no
+	return makeItems(c.Seed, 0, orders, from, hi*ni/no, int64(from)+1, active, func(id int64) model.Cents { return catalog[id-1].price })
+}
+
+// baseEmail is campaign email i+1, inside its campaign's month.
+func (c Config) baseEmail(i int) model.Email {
+	id := int64(i + 1)
+	r := stream(c.Seed, tagEmail, 0, uint64(id))
+	sent := spread(c.Start.Add(emailsFrom), c.Start.Add(historyTo), i, baseEmails*c.Scale, r)
+	return c.email(id, int64(1+r.intn(baseCustomers*c.Scale)), sent, r)
+}
+
+// baseSession is web session i+1, over the two months before Day 0; about
+// 30 % are anonymous.
+func (c Config) baseSession(i int) model.WebSession {
+	id := int64(i + 1)
+	r := stream(c.Seed, tagSession, 0, uint64(id))
+	start := spread(c.Start.Add(sessionsFrom), c.Start.Add(historyTo), i, baseSessions*c.Scale, r)
+	var cust int64
+	if !r.pct(30) {
+		cust = int64(1 + r.intn(baseCustomers*c.Scale))
+	}
+	return session(id, cust, start, r)
+}
+
+// Baseline generates Day 0 as a state (what the deltas start from) and its
+// changeset (every row as an insert).
+func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	s := &State{cfg: cfg, due: map[int][]int64{}}
+	d := &s.d
+	for i := range BaselineCount(cfg, model.Customers) {
+		d.Customers = append(d.Customers, cfg.baseCustomer(i))
+	}
+	s.settled = make([]int32, len(d.Customers))
+	for i := range catalog {
+		d.Products = append(d.Products, baseProduct(cfg, i))
+	}
+	for k := range BaselineCount(cfg, model.Campaigns) {
+		d.Campaigns = append(d.Campaigns, cfg.baseCampaign(int64(k+1)))
+	}
+	no := BaselineCount(cfg, model.Orders)
+	for i := range no {
+		o := cfg.baseOrder(i)
+		d.Orders = append(d.Orders, o)
+		if o.Status == model.StatusPending {
+			s.pending = append(s.pending, o.ID)
+		}
+	}
+	for b := 0; b*itemBlock < no; b++ {
+		items, totals := cfg.baseItemBlock(b)
+		d.OrderItems = append(d.OrderItems, items...)
+		s.total = append(s.total, totals...)
+	}
+	for i := range BaselineCount(cfg, model.EmailActivity) {
+		d.EmailActivity = append(d.EmailActivity, cfg.baseEmail(i))
+	}
+	for i := range BaselineCount(cfg, model.WebSessions) {
+		d.WebSessions = append(d.WebSessions, cfg.baseSession(i))
+	}
+	cs := &changeset.Changeset{Day: 0}
+	for _, t := range model.Tables() {
+		st := changeset.Step{Table: t.ID, Kind: changeset.Insert, What: "seed data", Columns: t.ColumnNames()}
+		for i, n := 0, d.Len(t.ID); i < n; i++ {
+			st.Rows = append(st.Rows, d.Row(t.ID, i))
+		}
+		cs.Steps = append(cs.Steps, st) // every table, even when empty (payments)
+	}
+	return s, cs, nil
+}
