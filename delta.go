@@ -14,10 +14,49 @@ import (
 // ApplyDelta plays business day n. Only the day after the recorded one is
 // accepted; anything else is refused with nothing changed.
 func (s *Simulator) ApplyDelta(ctx context.Context, n int) (*Status, error) {
+	st, _, err := s.applyDay(ctx, n, nil)
+	return st, err
+}
+
+// ApplyThrough plays every day after the recorded one up to day n, each in
+// its own transaction: a failure leaves the days before it applied. At day
+// n already it does nothing.
+func (s *Simulator) ApplyThrough(ctx context.Context, n int) (*Status, error) {
 	if n < 1 || n > gen.MaxDay {
-		return nil, usageErr("day %d: days run from 1 to %d (day 0 is the baseline: load-baseline or reset)", n, gen.MaxDay)
+		return nil, usageErr("--through %d: days run from 1 to %d", n, gen.MaxDay)
+	}
+	st, err := s.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.Ledger == nil {
+		return nil, fmt.Errorf("%w in %s and %s: run load-baseline first", ErrNotLoaded, s.schemas.Shop, s.schemas.CRM)
+	}
+	switch cur := st.Day(); {
+	case cur > n:
+		return nil, stateErr("%s and %s are at day %d, past day %d: reset to start again", s.schemas.Shop, s.schemas.CRM, cur, n)
+	case cur == n:
+		s.note("%s and %s are at day %d already: nothing to do", s.schemas.Shop, s.schemas.CRM, n)
+		return st, nil
+	}
+	var state *gen.State
+	for d := st.Day() + 1; d <= n; d++ {
+		if st, state, err = s.applyDay(ctx, d, state); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// applyDay applies day n in one transaction. prev, when it is the
+// generator's state of the recorded day, saves recomputing it from Day 0;
+// the state after day n is returned for the next call.
+func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Status, *gen.State, error) {
+	if n < 1 || n > gen.MaxDay {
+		return nil, nil, usageErr("day %d: days run from 1 to %d (day 0 is the baseline: load-baseline or reset)", n, gen.MaxDay)
 	}
 	var st *Status
+	var state *gen.State
 	err := s.run(ctx, func(tx target.Tx) error {
 		f, err := s.loaded(ctx, tx)
 		if err != nil {
@@ -31,9 +70,11 @@ func (s *Simulator) ApplyDelta(ctx context.Context, n int) (*Status, error) {
 		case n > cur+1:
 			return stateErr("%s and %s are at day %d: days apply in order, run apply-delta --day %d next", s.schemas.Shop, s.schemas.CRM, cur, cur+1)
 		}
-		state, err := gen.At(f.ledger.Config, cur)
-		if err != nil {
-			return err
+		state = prev
+		if state == nil || state.Day() != cur || state.Config() != f.ledger.Config {
+			if state, err = gen.At(f.ledger.Config, cur); err != nil {
+				return err
+			}
 		}
 		cs, err := state.Advance()
 		if err != nil {
@@ -50,7 +91,10 @@ func (s *Simulator) ApplyDelta(ctx context.Context, n int) (*Status, error) {
 		st, err = s.status(ctx, tx, l)
 		return err
 	})
-	return st, err
+	if err != nil {
+		return nil, nil, err // state, if advanced, no longer matches the database
+	}
+	return st, state, nil
 }
 
 // group is the steps reported on one progress line, such as all of a day's

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
 	"github.com/originsim/originsim/target"
 )
@@ -26,6 +27,9 @@ type Status struct {
 	Ledger  *Ledger
 	Schemas model.Schemas
 	Tables  []TableCount // the eight tables in foreign-key order
+	// Next is what the next day will add and change; nil without a ledger
+	// or after the last day.
+	Next *gen.Plan
 }
 
 // Day is the recorded day, or -1 without a ledger.
@@ -75,6 +79,10 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Status, error) {
 	d := s.t.Dialect()
 	st := &Status{Schemas: s.schemas, Ledger: l}
+	if l != nil && l.Day < gen.MaxDay {
+		p := gen.PlanFor(l.Config, l.Day+1)
+		st.Next = &p
+	}
 	counts := make([]string, 0, model.NumTables)
 	kinds := make([]model.Kind, 0, model.NumTables)
 	for _, t := range model.Tables() {

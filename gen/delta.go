@@ -11,9 +11,18 @@ import (
 
 // Plan is how many rows a day adds and changes.
 type Plan struct {
-	Customers, Orders, Items, Payments, Emails, Sessions int
-	EmailChanges, Leavers, Cancellations, PriceChanges   int
-	Discontinued                                         int
+	Customers int `json:"customers"`
+	Orders    int `json:"orders"`
+	Items     int `json:"order_items"`
+	Payments  int `json:"payments"`
+	Emails    int `json:"email_activity"`
+	Sessions  int `json:"web_sessions"`
+	// Updates and soft deletes aimed for; fewer when too few rows qualify.
+	EmailChanges  int `json:"email_changes"`
+	Leavers       int `json:"customers_leaving"`
+	Cancellations int `json:"order_cancellations"`
+	PriceChanges  int `json:"price_changes"`
+	Discontinued  int `json:"products_discontinued"`
 }
 
 // contract is the documented Days 1-3 at scale 1: new customers, orders,

@@ -241,7 +241,7 @@ Without options the recorded seed, start date and scale are kept.`,
 }
 
 func (a *app) applyCmd() *cobra.Command {
-	var day int
+	var day, through int
 	var compat string
 	cmd := &cobra.Command{
 		Use:     "apply-delta [DAY]",
@@ -256,9 +256,22 @@ Days apply in order and only once: the day must be the recorded day + 1.
 Anything else is refused and nothing changes.`,
 		Example: `  originsim apply-delta --day 1
   originsim apply-delta 2
-  originsim origin_apply_delta --args '{day: 3}'`,
+  originsim origin_apply_delta --args '{day: 3}'
+  originsim apply-delta --through 30     # every pending day up to 30, one transaction each`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("through") {
+				if len(args) > 0 || cmd.Flags().Changed("day") || cmd.Flags().Changed("args") {
+					return usageError{errors.New("--through plays every pending day: give it alone, without a day")}
+				}
+				return a.withSim(cmd, func(sim *originsim.Simulator) error {
+					st, err := sim.ApplyThrough(cmd.Context(), through)
+					if err != nil {
+						return err
+					}
+					return a.printStatus(st)
+				})
+			}
 			n, err := pickDay(cmd, day, compat, args)
 			if err != nil {
 				return err
@@ -274,6 +287,7 @@ Anything else is refused and nothing changes.`,
 	}
 	cmd.Flags().IntVar(&day, "day", 0, "the day to apply: the recorded day + 1")
 	cmd.Flags().StringVar(&compat, "args", "", "the dbt package's form, '{day: N}'")
+	cmd.Flags().IntVar(&through, "through", 0, "apply every pending day up to this one, each in its own transaction")
 	return cmd
 }
 

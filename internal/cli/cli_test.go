@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -451,5 +452,68 @@ func TestConnectTimeoutFlag(t *testing.T) {
 	}
 	if got := withConnectTimeout("postgres://h/db?connect_timeout=3", time.Second); !strings.Contains(got, "connect_timeout=3") {
 		t.Errorf("the URL's own connect_timeout was overridden: %s", got)
+	}
+}
+
+type nextOut struct {
+	Day    int              `json:"day"`
+	Tables map[string]int64 `json:"tables"`
+	Next   map[string]int64 `json:"next"`
+}
+
+// status announces what the next day adds, and the day adds exactly that;
+// --through plays every pending day, and the result verifies.
+func TestThroughAndTheNextDayPlan(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	next := func() nextOut {
+		var s nextOut
+		if err := json.Unmarshal([]byte(e.must("status", "--json").stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, through := range []string{"2", "9"} {
+		before := next()
+		e.must("apply-delta", "--through", through)
+		after := next()
+		if strconv.Itoa(after.Day) != through || after.Day == before.Day {
+			t.Fatalf("--through %s: at day %d", through, after.Day)
+		}
+	}
+	// One day at a time from 9: each adds what status announced.
+	for range 3 {
+		before := next()
+		e.must("apply-delta", "--day", strconv.Itoa(before.Day+1))
+		after := next()
+		for _, table := range []string{"customers", "orders", "order_items", "payments"} {
+			if got := after.Tables["jaffle_shop."+table] - before.Tables["jaffle_shop."+table]; got != before.Next[table] {
+				t.Errorf("day %d added %d %s, status announced %d", after.Day, got, table, before.Next[table])
+			}
+		}
+		for _, table := range []string{"email_activity", "web_sessions"} {
+			if got := after.Tables["jaffle_crm."+table] - before.Tables["jaffle_crm."+table]; got != before.Next[table] {
+				t.Errorf("day %d added %d %s, status announced %d", after.Day, got, table, before.Next[table])
+			}
+		}
+	}
+	if r := e.run("verify"); r.code != 0 {
+		t.Fatalf("verify at day 12: %s", r.stdout)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"apply-delta", "--through", "5"}, exitState, "past day 5"},
+		{[]string{"apply-delta", "--through", "13", "--day", "13"}, exitUsage, "give it alone"},
+		{[]string{"apply-delta", "--through", "0"}, exitUsage, "days run from 1"},
+	} {
+		if r := e.run(c.args...); r.code != c.code || !strings.Contains(r.stderr, c.says) {
+			t.Errorf("%v: exit %d %q", c.args, r.code, r.stderr)
+		}
+	}
+	if r := e.must("apply-delta", "--through", "12"); !strings.Contains(r.stdout, "nothing to do") {
+		t.Errorf("--through the current day: %s", r.stdout)
 	}
 }

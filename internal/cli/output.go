@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
 )
 
@@ -93,11 +94,12 @@ type statusJSON struct {
 	Managed   bool              `json:"managed"`
 	Schemas   map[string]string `json:"schemas"`
 	Tables    map[string]int64  `json:"tables"`
+	Next      *gen.Plan         `json:"next,omitempty"`
 }
 
 func (a *app) printStatus(st *originsim.Status) error {
 	if a.json {
-		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{},
+		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{}, Next: st.Next,
 			Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
 		if l := st.Ledger; l != nil {
 			out.Date = st.Date().Format("2006-01-02")
@@ -142,6 +144,14 @@ func (a *app) statusBlock(st *originsim.Status) {
 	fmt.Fprintf(w, "%s:\n%s\n%s\n\n", st.Schemas.Shop,
 		line(model.Customers, model.Products, model.Orders), line(model.OrderItems, model.Payments))
 	fmt.Fprintf(w, "%s:\n%s\n%s\n", st.Schemas.CRM, line(model.Campaigns, model.EmailActivity), line(model.WebSessions))
+	if p := st.Next; p != nil {
+		fmt.Fprintf(w, "\nNext: apply-delta --day %d adds %d customers, %d orders, %d order_items, %d payments,\n  %d email_activity, %d web_sessions",
+			st.Day()+1, p.Customers, p.Orders, p.Items, p.Payments, p.Emails, p.Sessions)
+		if p.PriceChanges > 0 {
+			fmt.Fprintf(w, "; changes %d prices", p.PriceChanges)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintln(w, a.paint(bold, "══════════════════════════"))
 }
 
