@@ -175,6 +175,12 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 				}
 				continue
 			}
+			if u, ok := tx.(target.Updater); ok {
+				if err := u.Update(ctx, schema, t, st.Columns, st.Rows); err != nil {
+					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
+				}
+				continue
+			}
 			for from := 0; from < len(st.Rows); from += updateBatch {
 				rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
 				if err := tx.Exec(ctx, d.Update(schema, t, st.Columns, rows)); err != nil {

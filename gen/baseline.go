@@ -202,11 +202,38 @@ func (c Config) baseSession(i int) model.WebSession {
 // Baseline generates Day 0 as a state (what the deltas start from) and its
 // changeset (every row as an insert).
 func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
-	if err := cfg.Validate(); err != nil {
+	s, err := baselineState(cfg)
+	if err != nil {
 		return nil, nil, err
+	}
+	d := &s.d
+	cs := &changeset.Changeset{Day: 0}
+	for _, t := range model.Tables() {
+		st := changeset.Step{Table: t.ID, Kind: changeset.Insert, What: "seed data", Columns: t.ColumnNames()}
+		for i, n := 0, d.Len(t.ID); i < n; i++ {
+			st.Rows = append(st.Rows, d.Row(t.ID, i))
+		}
+		cs.Steps = append(cs.Steps, st) // every table, even when empty (payments)
+	}
+	return s, cs, nil
+}
+
+// baselineState is the state of Day 0.
+func baselineState(cfg Config) (*State, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	s := &State{cfg: cfg, due: map[int][]int64{}}
 	d := &s.d
+	// Room for the baseline and a few weeks of days: growing slices of
+	// large records by copying is most of the cost otherwise.
+	room := func(t model.TableID) int { return BaselineCount(cfg, t) * 3 / 2 }
+	d.Customers = make([]model.Customer, 0, room(model.Customers))
+	d.Orders = make([]model.Order, 0, room(model.Orders))
+	d.OrderItems = make([]model.OrderItem, 0, room(model.OrderItems))
+	d.EmailActivity = make([]model.Email, 0, room(model.EmailActivity))
+	d.WebSessions = make([]model.WebSession, 0, room(model.WebSessions))
+	s.total = make([]model.Cents, 0, room(model.Orders))
 	for i := range BaselineCount(cfg, model.Customers) {
 		d.Customers = append(d.Customers, cfg.baseCustomer(i))
 	}
@@ -236,13 +263,5 @@ func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
 	for i := range BaselineCount(cfg, model.WebSessions) {
 		d.WebSessions = append(d.WebSessions, cfg.baseSession(i))
 	}
-	cs := &changeset.Changeset{Day: 0}
-	for _, t := range model.Tables() {
-		st := changeset.Step{Table: t.ID, Kind: changeset.Insert, What: "seed data", Columns: t.ColumnNames()}
-		for i, n := 0, d.Len(t.ID); i < n; i++ {
-			st.Rows = append(st.Rows, d.Row(t.ID, i))
-		}
-		cs.Steps = append(cs.Steps, st) // every table, even when empty (payments)
-	}
-	return s, cs, nil
+	return s, nil
 }

@@ -61,7 +61,7 @@ func At(cfg Config, n int) (*State, error) {
 	if n < 0 || n > MaxDay {
 		return nil, fmt.Errorf("%w: day %d: must be between 0 and %d", ErrConfig, n, MaxDay)
 	}
-	s, _, err := Baseline(cfg)
+	s, err := baselineState(cfg)
 	if err != nil {
 		return nil, err
 	}

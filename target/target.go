@@ -44,6 +44,13 @@ type Tx interface {
 	Rollback() error
 }
 
+// Updater is implemented by a Tx with a bulk path for updates: set columns
+// cols[1:] of the rows keyed by cols[0]. Without it, updates are rendered by
+// the dialect's Update in batches.
+type Updater interface {
+	Update(ctx context.Context, schema string, t *model.Table, cols []string, rows [][]any) error
+}
+
 // Opener opens a target from a parsed URL.
 type Opener func(ctx context.Context, u *URL) (Target, error)
 

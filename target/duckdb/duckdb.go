@@ -142,23 +142,67 @@ func (t *tx) Insert(ctx context.Context, schema string, tb *model.Table, rows []
 	if len(rows) == 0 {
 		return nil
 	}
+	return t.appendRows(schema, tb.Name, target.Kinds(tb), rows)
+}
+
+func (t *tx) appendRows(schema, table string, kinds []model.Kind, rows [][]any) error {
 	return t.d.conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), schema, tb.Name)
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), schema, table)
 		if err != nil {
 			return err
 		}
-		vals := make([]driver.Value, len(tb.Columns))
+		vals := make([]driver.Value, len(kinds))
 		for _, row := range rows {
-			for i, c := range tb.Columns {
-				vals[i] = appendValue(c.Kind, row[i])
+			for i, k := range kinds {
+				vals[i] = appendValue(k, row[i])
 			}
 			if err := a.AppendRow(vals...); err != nil {
 				a.Close()
-				return fmt.Errorf("append to %s.%s: %w", schema, tb.Name, err)
+				return fmt.Errorf("append to %s.%s: %w", schema, table, err)
 			}
 		}
 		return a.Close()
 	})
+}
+
+// updateTable is the scratch table Update loads new values into. It lives
+// only inside the operation's transaction.
+const updateTable = "originsim_update"
+
+// Update is the bulk path for updates: the new values go into a scratch
+// table through the Appender, then one UPDATE ... FROM joins them in. Many
+// thousands of rows rendered as VALUES literals would be parsed and planned
+// one statement at a time instead.
+func (t *tx) Update(ctx context.Context, schema string, tb *model.Table, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	d := target.DuckDB
+	scratch := &model.Table{Name: updateTable}
+	kinds := make([]model.Kind, len(cols))
+	set := make([]string, 0, len(cols)-1)
+	for i, c := range cols {
+		col := tb.Columns[tb.Col(c)]
+		col.Nullable = true
+		scratch.Columns = append(scratch.Columns, col)
+		kinds[i] = col.Kind
+		if i > 0 {
+			set = append(set, fmt.Sprintf("%s = v.%s", d.Quote(c), d.Quote(c)))
+		}
+	}
+	if err := t.Exec(ctx, d.CreateTable(schema, scratch)); err != nil {
+		return err
+	}
+	if err := t.appendRows(schema, updateTable, kinds, rows); err != nil {
+		return err
+	}
+	key := d.Quote(cols[0])
+	err := t.Exec(ctx, fmt.Sprintf("UPDATE %s.%s AS t SET %s FROM %s.%s AS v WHERE t.%s = v.%s",
+		d.Quote(schema), d.Quote(tb.Name), strings.Join(set, ", "), d.Quote(schema), d.Quote(updateTable), key, key))
+	if err != nil {
+		return err
+	}
+	return t.Exec(ctx, d.DropTable(schema, scratch))
 }
 
 func appendValue(k model.Kind, v any) driver.Value {
