@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -143,11 +144,7 @@ func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
 	a.barsOn = !a.json && !a.quiet && isTerminal(a.stderr)
 	url := withConnectTimeout(firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL), a.connectTimeout)
-	schemas := model.Schemas{
-		Shop: firstOf(a.shop, os.Getenv(envShop), model.DefaultSchemas.Shop),
-		CRM:  firstOf(a.crm, os.Getenv(envCRM), model.DefaultSchemas.CRM),
-	}
-	opts := []originsim.Option{originsim.WithSchemas(schemas), originsim.WithProgress(a.printEvent)}
+	opts := []originsim.Option{originsim.WithSchemas(a.schemas()), originsim.WithProgress(a.printEvent)}
 	if a.workers != 0 {
 		opts = append(opts, originsim.WithWorkers(a.workers))
 	}
@@ -171,6 +168,14 @@ func withConnectTimeout(raw string, d time.Duration) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// schemas are the two systems' names: flag, then environment, then default.
+func (a *app) schemas() model.Schemas {
+	return model.Schemas{
+		Shop: firstOf(a.shop, os.Getenv(envShop), model.DefaultSchemas.Shop),
+		CRM:  firstOf(a.crm, os.Getenv(envCRM), model.DefaultSchemas.CRM),
+	}
 }
 
 func firstOf(vals ...string) string {
@@ -222,6 +227,7 @@ refuses: use reset. It never writes into tables it did not make.`,
 
 func (a *app) resetCmd() *cobra.Command {
 	o := baselineFlags{app: a}
+	var yes bool
 	cmd := &cobra.Command{
 		Use:     "reset",
 		Aliases: []string{"origin_reset"},
@@ -230,14 +236,34 @@ func (a *app) resetCmd() *cobra.Command {
 in one transaction. Tables are emptied in reverse foreign-key order. Only
 tables whose ledger says originsim made them are touched.
 
-Without options the recorded seed, start date and scale are kept.`,
+Without options the recorded seed, start date and scale are kept. On a
+terminal it asks for confirmation first, unless --yes; never elsewhere.`,
 		Example: `  originsim reset
-  originsim reset --start-date 2025-03-01`,
+  originsim reset --yes --start-date 2025-03-01`,
 		Args: noArgs,
-		RunE: a.baselineRun(&o, (*originsim.Simulator).Reset),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !yes && isTerminal(os.Stdin) && !a.json {
+				if !confirm(os.Stdin, a.stderr, fmt.Sprintf("reset empties every table of %s and %s, custom rows included, and reloads Day 0", a.schemas().Shop, a.schemas().CRM)) {
+					return errors.New("reset cancelled: nothing changed")
+				}
+			}
+			return a.baselineRun(&o, (*originsim.Simulator).Reset)(cmd, args)
+		},
 	}
 	o.register(cmd)
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation (it is asked only on a terminal)")
 	return cmd
+}
+
+// confirm asks a yes/no question; only "y" or "yes" is a yes.
+func confirm(in io.Reader, out io.Writer, what string) bool {
+	fmt.Fprintf(out, "%s. Continue? [y/N] ", what)
+	answer, _ := bufio.NewReader(in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return true
+	}
+	return false
 }
 
 func (a *app) applyCmd() *cobra.Command {

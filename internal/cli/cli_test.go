@@ -517,3 +517,31 @@ func TestThroughAndTheNextDayPlan(t *testing.T) {
 		t.Errorf("--through the current day: %s", r.stdout)
 	}
 }
+
+func TestConfirm(t *testing.T) {
+	for answer, want := range map[string]bool{"y\n": true, "YES\n": true, " yes \n": true, "n\n": false, "\n": false, "": false, "yep\n": false} {
+		var out bytes.Buffer
+		if got := confirm(strings.NewReader(answer), &out, "reset empties"); got != want || !strings.Contains(out.String(), "[y/N]") {
+			t.Errorf("answer %q: %v, prompt %q", answer, got, out.String())
+		}
+	}
+}
+
+// A ledger written by a newer originsim is refused with both versions named,
+// and nothing changes.
+func TestNewerLedgerIsRefused(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	exec(t, e.path, "UPDATE jaffle_shop.originsim_ledger SET data_version = 99, tool_version = '9.9.9'")
+	for _, args := range [][]string{{"status"}, {"verify"}, {"apply-delta", "1"}, {"load-baseline"}, {"reset"}} {
+		r := e.run(args...)
+		if r.code != exitState || !strings.Contains(r.stderr, "originsim 9.9.9") || !strings.Contains(r.stderr, "data version 99") {
+			t.Errorf("%v on a newer ledger: exit %d %q", args, r.code, r.stderr)
+		}
+	}
+	db := sqlDB(t, e.path)
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM jaffle_shop.customers").Scan(&n); err != nil || n != 100 {
+		t.Errorf("the data changed: %d customers, %v", n, err)
+	}
+}
