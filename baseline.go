@@ -2,6 +2,7 @@ package originsim
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,10 @@ type BaselineOptions struct {
 	Seed  uint64    // random seed; the same seed gives the same data
 	Start time.Time // the simulated date of Day 0
 	Scale int       // size factor; 1 is the documented contract
+	// Adopt takes over tables made by the original dbt package (same names
+	// and columns, no ledger): they are dropped and made anew. Anything
+	// else in the schemas still stops the operation.
+	Adopt bool
 }
 
 func (o BaselineOptions) config(base gen.Config) gen.Config {
@@ -33,6 +38,110 @@ func (o BaselineOptions) config(base gen.Config) gen.Config {
 }
 
 func (o BaselineOptions) isZero() bool { return o.Seed == 0 && o.Start.IsZero() && o.Scale == 0 }
+
+// claim decides what an operation that (re)creates the tables may do with
+// what the schemas hold when there is no ledger: nothing there is fine; a
+// load that never committed (the ledger table exists but is empty, as a
+// MySQL crash between its DDL and its commit leaves it) is ours to redo;
+// the dbt package's tables are taken over with Adopt; anything else is
+// refused, untouched. It returns whether the existing tables must be
+// dropped first.
+func (s *Simulator) claim(ctx context.Context, tx target.Tx, f *found, o BaselineOptions) (bool, error) {
+	var foreign []string
+	for _, sys := range []model.System{model.Shop, model.CRM} {
+		for _, name := range sortedNames(f.tables[sys]) {
+			foreign = append(foreign, s.schemas.Of(sys)+"."+name)
+		}
+	}
+	switch {
+	case len(foreign) == 0:
+		return false, nil
+	case f.tables[model.Shop][model.LedgerTable] && s.onlyOurs(f):
+		s.note("%s holds an empty originsim ledger (a load that never finished): loading again", s.schemas.Shop)
+		return true, nil
+	case !o.Adopt:
+		return false, stateErr("%s already exist without an originsim ledger; originsim does not write into schemas it did not make: drop the tables, choose other names with --shop-schema and --crm-schema, or take over tables made by the dbt package with --adopt",
+			strings.Join(foreign, ", "))
+	}
+	if !s.onlyOurs(f) {
+		return false, stateErr("--adopt takes over only the dbt package's eight tables; %s also hold other tables: %s", s.schemas.Shop+" and "+s.schemas.CRM, strings.Join(foreign, ", "))
+	}
+	d := s.t.Dialect()
+	for _, t := range model.Tables() {
+		if !f.tables[t.System][t.Name] {
+			continue
+		}
+		schema := s.schemas.Of(t.System)
+		have := map[string]bool{}
+		err := tx.Query(ctx, d.ListColumns(schema, t.Name), []model.Kind{model.Text}, func(v []any) error {
+			have[strings.ToLower(v[0].(string))] = true
+			return nil
+		})
+		if err != nil {
+			return false, err
+		}
+		for _, c := range t.Columns {
+			if !have[c.Name] {
+				return false, stateErr("--adopt: %s.%s has no column %s: it is not the dbt package's table; nothing changed", schema, t.Name, c.Name)
+			}
+		}
+		if len(have) != len(t.Columns) {
+			return false, stateErr("--adopt: %s.%s has %d columns, the dbt package's has %d: nothing changed", schema, t.Name, len(have), len(t.Columns))
+		}
+	}
+	s.note("Adopting the dbt package's tables in %s and %s", s.schemas.Shop, s.schemas.CRM)
+	return true, nil
+}
+
+// onlyOurs reports whether every table in the two schemas is one originsim
+// makes.
+func (s *Simulator) onlyOurs(f *found) bool {
+	for sys, names := range f.tables {
+		for name := range names {
+			if t, ok := model.ByName(name); (!ok || t.System != sys) && !(sys == model.Shop && name == model.LedgerTable) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// dropOurs drops originsim's tables of both systems, children first.
+func (s *Simulator) dropOurs(ctx context.Context, tx target.Tx, report bool) error {
+	d := s.t.Dialect()
+	for _, sys := range []model.System{model.Shop, model.CRM} {
+		schema := s.schemas.Of(sys)
+		if report {
+			s.section("Truncating %s tables...", schema)
+		}
+		tables := model.Tables()
+		for i := len(tables) - 1; i >= 0; i-- { // reverse foreign-key order
+			if t := tables[i]; t.System == sys {
+				if err := tx.Exec(ctx, d.DropTable(schema, t)); err != nil {
+					return err
+				}
+			}
+		}
+		if sys == model.Shop {
+			if err := tx.Exec(ctx, d.DropTable(schema, ledgerTable)); err != nil {
+				return err
+			}
+		}
+		if report {
+			s.step("Truncated %s tables", schema)
+		}
+	}
+	return nil
+}
+
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // LoadBaseline creates both systems and loads Day 0. On a database already
 // at Day 0 it does nothing; at a later day it refuses (use Reset). It never
@@ -63,8 +172,14 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 			st, err = s.status(ctx, tx, l)
 			return err
 		}
-		if err := s.refuseForeign(f); err != nil {
+		drop, err := s.claim(ctx, tx, f, o)
+		if err != nil {
 			return err
+		}
+		if drop {
+			if err := s.dropOurs(ctx, tx, false); err != nil {
+				return err
+			}
 		}
 		st, err = s.load(ctx, tx, cfg, "load-baseline")
 		return err
@@ -84,10 +199,17 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		}
 		cfg := o.config(gen.Default())
 		if f.ledger == nil {
-			if err := s.refuseForeign(f); err != nil {
+			drop, err := s.claim(ctx, tx, f, o)
+			if err != nil {
 				return err
 			}
-			s.note("%s and %s hold no originsim data yet: loading the baseline", s.schemas.Shop, s.schemas.CRM)
+			if drop {
+				if err := s.dropOurs(ctx, tx, true); err != nil {
+					return err
+				}
+			} else {
+				s.note("%s and %s hold no originsim data yet: loading the baseline", s.schemas.Shop, s.schemas.CRM)
+			}
 		} else {
 			// Reset is how a database made by an older data version is brought
 			// back to this one, so no compatibility check here.
@@ -96,24 +218,8 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 				return f.ledger.compatible()
 			}
 			s.title("Resetting source databases to baseline...")
-			d := s.t.Dialect()
-			for _, sys := range []model.System{model.Shop, model.CRM} {
-				schema := s.schemas.Of(sys)
-				s.section("Truncating %s tables...", schema)
-				tables := model.Tables()
-				for i := len(tables) - 1; i >= 0; i-- { // reverse foreign-key order
-					if t := tables[i]; t.System == sys {
-						if err := tx.Exec(ctx, d.DropTable(schema, t)); err != nil {
-							return err
-						}
-					}
-				}
-				if sys == model.Shop {
-					if err := tx.Exec(ctx, d.DropTable(schema, ledgerTable)); err != nil {
-						return err
-					}
-				}
-				s.step("Truncated %s tables", schema)
+			if err := s.dropOurs(ctx, tx, true); err != nil {
+				return err
 			}
 		}
 		if err := cfg.Validate(); err != nil {
@@ -123,16 +229,6 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		return err
 	})
 	return st, err
-}
-
-// refuseForeign stops an operation that would write into tables originsim
-// did not make.
-func (s *Simulator) refuseForeign(f *found) error {
-	if ours := f.ours(s.schemas); len(ours) > 0 {
-		return stateErr("%s already exist without an originsim ledger; originsim does not write into tables it did not make: drop them, or choose other names with --shop-schema and --crm-schema",
-			strings.Join(ours, ", "))
-	}
-	return nil
 }
 
 // load creates the schemas and tables, inserts the baseline and its ledger

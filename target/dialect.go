@@ -32,6 +32,8 @@ type Dialect interface {
 	Select(schema string, t *model.Table) string
 	// ListTables is a query returning the names of the tables in a schema.
 	ListTables(schema string) string
+	// ListColumns is a query returning the column names of a table.
+	ListColumns(schema, table string) string
 }
 
 // SQL is a configurable dialect; the settings below cover the differences
@@ -265,6 +267,11 @@ func (d *SQL) ListTables(schema string) string {
 		return fmt.Sprintf(d.TablesOf, d.String(schema))
 	}
 	return "SELECT table_name FROM information_schema.tables WHERE table_schema = " + d.String(schema) + " ORDER BY table_name"
+}
+
+func (d *SQL) ListColumns(schema, table string) string {
+	return "SELECT column_name FROM information_schema.columns WHERE table_schema = " + d.String(schema) +
+		" AND table_name = " + d.String(table) + " ORDER BY ordinal_position"
 }
 
 // Kinds lists the column kinds of t, for Tx.Query.

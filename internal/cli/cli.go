@@ -426,6 +426,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 // baselineFlags are the options of load-baseline and reset.
 type baselineFlags struct {
 	app   *app
+	adopt bool
 	seed  uint64
 	start string
 	scale int
@@ -436,11 +437,12 @@ func (o *baselineFlags) register(cmd *cobra.Command) {
 	f.Uint64Var(&o.seed, "seed", 0, fmt.Sprintf("random seed; the same seed gives the same data (default %d)", gen.DefaultSeed))
 	f.StringVar(&o.start, "start-date", "", "simulated date of Day 0, YYYY-MM-DD (default "+gen.DefaultStart.Format("2006-01-02")+")")
 	f.IntVar(&o.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
+	f.BoolVar(&o.adopt, "adopt", false, "take over tables made by the dbt package (same names and columns, no ledger): they are made anew")
 	f.IntVar(&o.app.workers, "workers", 0, "goroutines generating rows in parallel (default: the number of CPUs)")
 }
 
 func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, error) {
-	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale}
+	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale, Adopt: o.adopt}
 	if cmd.Flags().Changed("workers") && o.app.workers < 1 {
 		return opts, usageError{fmt.Errorf("--workers %d: must be at least 1", o.app.workers)}
 	}

@@ -545,3 +545,79 @@ func TestNewerLedgerIsRefused(t *testing.T) {
 		t.Errorf("the data changed: %d customers, %v", n, err)
 	}
 }
+
+// dbtPackageDDL makes the eight tables the way the original dbt package
+// does (same names and columns, no keys, no ledger), with a row of its own.
+var dbtPackageDDL = []string{
+	"CREATE SCHEMA jaffle_shop", "CREATE SCHEMA jaffle_crm",
+	"CREATE TABLE jaffle_shop.customers (customer_id INTEGER, first_name VARCHAR, last_name VARCHAR, email VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_shop.products (product_id INTEGER, name VARCHAR, category VARCHAR, price DECIMAL(10,2), created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_shop.orders (order_id INTEGER, customer_id INTEGER, order_date DATE, status VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_shop.order_items (order_item_id INTEGER, order_id INTEGER, product_id INTEGER, quantity INTEGER, unit_price DECIMAL(10,2), created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_shop.payments (payment_id INTEGER, order_id INTEGER, payment_method VARCHAR, amount DECIMAL(10,2), created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_crm.campaigns (campaign_id INTEGER, campaign_name VARCHAR, start_date DATE, end_date DATE, budget DECIMAL(10,2), created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_crm.email_activity (activity_id INTEGER, customer_id INTEGER, campaign_id INTEGER, sent_date TIMESTAMP, opened BOOLEAN, clicked BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"CREATE TABLE jaffle_crm.web_sessions (session_id INTEGER, customer_id INTEGER, session_start TIMESTAMP, session_end TIMESTAMP, page_views INTEGER, created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP)",
+	"INSERT INTO jaffle_shop.customers VALUES (5001, 'Custom', 'Row', 'c@example.com', now(), now(), NULL)",
+}
+
+func TestAdoptTheDbtPackagesTables(t *testing.T) {
+	e := newEnv(t)
+	exec(t, e.path, dbtPackageDDL...)
+	if r := e.run("load-baseline"); r.code != exitState || !strings.Contains(r.stderr, "--adopt") {
+		t.Fatalf("load-baseline over the dbt package's tables: exit %d %q", r.code, r.stderr)
+	}
+	r := e.must("load-baseline", "--adopt")
+	if !strings.Contains(r.stdout, "Adopting the dbt package's tables") {
+		t.Errorf("adopt output: %s", r.stdout)
+	}
+	e.checkContract(0, "jaffle_shop", "jaffle_crm")
+	if r := e.run("verify"); r.code != 0 {
+		t.Fatalf("verify after --adopt: %s", r.stdout)
+	}
+}
+
+func TestAdoptRefusesOtherTables(t *testing.T) {
+	e := newEnv(t)
+	exec(t, e.path, append(dbtPackageDDL, "CREATE TABLE jaffle_crm.notes (id INTEGER)")...)
+	if r := e.run("reset", "--adopt"); r.code != exitState || !strings.Contains(r.stderr, "jaffle_crm.notes") {
+		t.Fatalf("--adopt with an extra table: exit %d %q", r.code, r.stderr)
+	}
+	e2 := newEnv(t)
+	exec(t, e2.path, "CREATE SCHEMA jaffle_shop", "CREATE TABLE jaffle_shop.orders (order_id INTEGER, note VARCHAR)")
+	if r := e2.run("load-baseline", "--adopt"); r.code != exitState || !strings.Contains(r.stderr, "not the dbt package's table") {
+		t.Fatalf("--adopt of a table of another shape: exit %d %q", r.code, r.stderr)
+	}
+	// Nothing was touched in either.
+	db := sqlDB(t, e.path)
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM jaffle_shop.customers WHERE customer_id = 5001").Scan(&n); err != nil || n != 1 {
+		t.Errorf("the dbt package's row is gone: %d, %v", n, err)
+	}
+}
+
+func TestAnyForeignTableInTheSchemasStopsALoad(t *testing.T) {
+	e := newEnv(t)
+	exec(t, e.path, "CREATE SCHEMA jaffle_crm", "CREATE TABLE jaffle_crm.my_notes (id INTEGER)", "INSERT INTO jaffle_crm.my_notes VALUES (1)")
+	if r := e.run("load-baseline"); r.code != exitState || !strings.Contains(r.stderr, "jaffle_crm.my_notes already exist") {
+		t.Fatalf("load-baseline next to a foreign table: exit %d %q", r.code, r.stderr)
+	}
+	if r := e.run("status"); r.code != exitState {
+		t.Errorf("a refused load created something: %s", r.stdout)
+	}
+}
+
+// A load that never committed its data, as MySQL can leave after a crash
+// (tables and an empty ledger table), is redone rather than refused.
+func TestEmptyLedgerIsALoadToRedo(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	exec(t, e.path, "DELETE FROM jaffle_shop.originsim_ledger")
+	r := e.must("load-baseline")
+	if !strings.Contains(r.stdout, "a load that never finished") {
+		t.Errorf("output: %s", r.stdout)
+	}
+	if r := e.run("verify"); r.code != 0 {
+		t.Fatalf("verify: %s", r.stdout)
+	}
+}
