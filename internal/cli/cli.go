@@ -77,6 +77,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil {
+		// SIGINT or SIGTERM: the operation's transaction was rolled back.
+		err = fmt.Errorf("interrupted: the operation was rolled back, nothing changed (%v)", err)
+	}
 	code := exitCode(err)
 	if a.json {
 		enc := json.NewEncoder(stdout)
