@@ -152,6 +152,7 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 		return nil, usageErr("%v", err)
 	}
 	var st *Status
+	loaded := false
 	err := s.run(ctx, func(tx target.Tx) error {
 		f, err := s.inspect(ctx, tx)
 		if err != nil {
@@ -182,8 +183,12 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 			}
 		}
 		st, err = s.load(ctx, tx, cfg, "load-baseline")
+		loaded = err == nil
 		return err
 	})
+	if err == nil && loaded {
+		s.done("Baseline load complete!") // only once committed
+	}
 	return st, err
 }
 
@@ -228,6 +233,9 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		st, err = s.load(ctx, tx, cfg, "reset")
 		return err
 	})
+	if err == nil {
+		s.done("Baseline load complete!") // only once committed
+	}
 	return st, err
 }
 
@@ -274,6 +282,5 @@ func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op s
 	if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
 		return nil, err
 	}
-	s.done("Baseline load complete!")
 	return s.status(ctx, tx, l)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -219,6 +220,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"load-baseline"}, exitState, "run reset"},
 		{[]string{"load-baseline", "--scale", "0"}, exitUsage, "--scale 0"},
 		{[]string{"load-baseline", "--scale", "-3"}, exitUsage, "--scale -3"},
+		{[]string{"reset", "--scale", "1000000"}, exitUsage, "between 1 and 100000"},
+		{[]string{"load-baseline", "--workers", "0"}, exitUsage, "--workers 0"},
 		{[]string{"load-baseline", "--start-date", "2025-02-30"}, exitUsage, "YYYY-MM-DD"},
 		{[]string{"reset", "--seed", "0"}, exitUsage, "seeds start at 1"},
 		{[]string{"status", "extra"}, exitUsage, "takes no arguments"},
@@ -619,5 +622,46 @@ func TestEmptyLedgerIsALoadToRedo(t *testing.T) {
 	}
 	if r := e.run("verify"); r.code != 0 {
 		t.Fatalf("verify: %s", r.stdout)
+	}
+}
+
+// A disk that fills mid-load: a clear error, and nothing loaded.
+func TestDiskFull(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := osexec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small tmpfs here (%v: %s): disk-full behaviour not exercised", err, out)
+	}
+	t.Cleanup(func() { _ = osexec.Command("umount", dir).Run() })
+	path := filepath.Join(dir, "full.duckdb")
+	r := run(t, "load-baseline", "--db", "duckdb:"+path, "--scale", "50")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "No space left on device") || strings.Contains(r.stdout, "Baseline load complete") {
+		t.Fatalf("load on a full disk: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "status", "--db", "duckdb:"+path); r.code != exitState || !strings.Contains(r.stderr, "run load-baseline first") {
+		t.Fatalf("after the failed load: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// A folder that cannot be written, and a database file that cannot be
+// changed (immutable, which even root cannot write): clear errors, nothing
+// changed.
+func TestReadOnlyPlaces(t *testing.T) {
+	if r := run(t, "load-baseline", "--db", "duckdb:/proc/originsim-test/x.duckdb"); r.code != exitConnect || !strings.Contains(r.stderr, "create folder") {
+		t.Errorf("read-only folder: exit %d %q", r.code, r.stderr)
+	}
+	e := newEnv(t)
+	e.must("load-baseline")
+	before := e.snapshot()
+	if out, err := osexec.Command("chattr", "+i", e.path).CombinedOutput(); err != nil {
+		t.Skipf("chattr +i is not available here (%v: %s)", err, out)
+	}
+	t.Cleanup(func() { _ = osexec.Command("chattr", "-i", e.path).Run() })
+	r := e.run("apply-delta", "1")
+	if r.code == 0 || !strings.Contains(r.stderr, "ermi") && !strings.Contains(r.stderr, "not permitted") {
+		t.Errorf("apply-delta on an immutable file: exit %d %q", r.code, r.stderr)
+	}
+	_ = osexec.Command("chattr", "-i", e.path).Run()
+	if e.snapshot() != before {
+		t.Error("the immutable database changed")
 	}
 }
