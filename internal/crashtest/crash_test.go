@@ -250,6 +250,23 @@ func TestKilledOperationsOnPostgres(t *testing.T) {
 		}
 	})
 	took := timed(d, "load-baseline", "--scale", fmt.Sprint(scale))
+	// Killed loads: nothing or everything.
+	for _, delay := range delays(took) {
+		psql := exec.Command("psql", os.Getenv("ORIGINSIM_TEST_POSTGRES_URL"), "-qc", fmt.Sprintf("DROP SCHEMA %s CASCADE; DROP SCHEMA %s CASCADE", shop, crm))
+		if out, err := psql.CombinedOutput(); err != nil {
+			t.Fatalf("drop: %v %s", err, out)
+		}
+		finished, _ := d.killAfter(delay, syscall.SIGKILL, "load-baseline", "--scale", fmt.Sprint(scale))
+		got := d.day()
+		t.Logf("load-baseline: SIGKILL after %s (finished: %v): day %d", delay, finished, got)
+		if got != -1 && got != 0 {
+			t.Fatalf("day %d after a killed load", got)
+		}
+		if got == -1 {
+			timed(d, "load-baseline", "--scale", fmt.Sprint(scale))
+		}
+		d.verify()
+	}
 	timed(d, "reset", "--yes") // back to Day 0 for the delta kills
 	for _, delay := range delays(took) {
 		finished, _ := d.killAfter(delay, syscall.SIGKILL, "apply-delta", "1")
