@@ -357,30 +357,7 @@ func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn fu
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	raw := make([]any, len(kinds))
-	ptrs := make([]any, len(kinds))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	out := make([]any, len(kinds))
-	for rows.Next() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for i, k := range kinds {
-			if out[i], err = model.Normalize(k, raw[i]); err != nil {
-				return err
-			}
-		}
-		if err := fn(out); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return target.ScanRows(run, rows, kinds, fn)
 }
 
 // Insert renders the rows as multi-row INSERTs of InsertBatch rows each;

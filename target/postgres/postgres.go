@@ -173,13 +173,8 @@ func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn fu
 		if err != nil {
 			return err
 		}
-		if len(raw) != len(kinds) {
-			return fmt.Errorf("query returned %d columns, expected %d", len(raw), len(kinds))
-		}
-		for i, k := range kinds {
-			if out[i], err = model.Normalize(k, raw[i]); err != nil {
-				return err
-			}
+		if err := target.NormalizeRow(kinds, raw, out); err != nil {
+			return err
 		}
 		if err := fn(out); err != nil {
 			return err

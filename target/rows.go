@@ -1,0 +1,52 @@
+package target
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/originsim/originsim/model"
+)
+
+// NormalizeRow converts one row of driver values into out, by column kind
+// (see model.Normalize).
+func NormalizeRow(kinds []model.Kind, raw, out []any) error {
+	if len(raw) != len(kinds) {
+		return fmt.Errorf("query returned %d columns, expected %d", len(raw), len(kinds))
+	}
+	for i, k := range kinds {
+		v, err := model.Normalize(k, raw[i])
+		if err != nil {
+			return err
+		}
+		out[i] = v
+	}
+	return nil
+}
+
+// ScanRows reads database/sql rows for Tx.Query: each row normalised to
+// the kinds and passed to fn (the slice is reused). It stops when ctx ends.
+func ScanRows(ctx context.Context, rows *sql.Rows, kinds []model.Kind, fn func(row []any) error) error {
+	defer rows.Close()
+	raw := make([]any, len(kinds))
+	ptrs := make([]any, len(kinds))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	out := make([]any, len(kinds))
+	for rows.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if err := NormalizeRow(kinds, raw, out); err != nil {
+			return err
+		}
+		if err := fn(out); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
