@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/originsim/originsim/model"
 )
@@ -83,6 +84,14 @@ func Schemes() []string {
 	sort.Strings(out)
 	return out
 }
+
+// DefaultConnectTimeout bounds connecting to a server when the URL sets no
+// connect_timeout.
+const DefaultConnectTimeout = 10 * time.Second
+
+// LockWait is how long an operation on a server waits for another one to
+// finish before it gives up with ErrBusy.
+const LockWait = 10 * time.Second
 
 // Errors callers branch on.
 var (

@@ -36,13 +36,11 @@ import (
 
 func init() { target.Register(Open, "mysql", "mariadb") }
 
-// DefaultConnectTimeout bounds connecting when the URL sets no
-// connect_timeout.
-const DefaultConnectTimeout = 10 * time.Second
-
-// LockWait is how long an operation waits for another one to finish before
-// it gives up with target.ErrBusy.
-const LockWait = 10 * time.Second
+// The server targets share these bounds.
+const (
+	DefaultConnectTimeout = target.DefaultConnectTimeout
+	LockWait              = target.LockWait
+)
 
 // lockName is the GET_LOCK name every originsim operation takes. Named
 // locks are server-wide, so operations on one server are serialised,

@@ -30,13 +30,11 @@ import (
 
 func init() { target.Register(Open, "postgres", "postgresql") }
 
-// DefaultConnectTimeout bounds connecting when the URL sets no
-// connect_timeout.
-const DefaultConnectTimeout = 10 * time.Second
-
-// LockWait is how long an operation waits for another one to finish before
-// it gives up with target.ErrBusy.
-const LockWait = 10 * time.Second
+// The server targets share these bounds.
+const (
+	DefaultConnectTimeout = target.DefaultConnectTimeout
+	LockWait              = target.LockWait
+)
 
 // lockKey is the advisory lock every originsim operation takes. Advisory
 // locks are per database, so operations on one database are serialised,
