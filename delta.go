@@ -72,7 +72,7 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 		}
 		state = prev
 		if state == nil || state.Day() != cur || state.Config() != f.ledger.Config {
-			if state, err = gen.At(f.ledger.Config, cur); err != nil {
+			if state, err = gen.Resume(f.ledger.Config, cur); err != nil {
 				return err
 			}
 		}

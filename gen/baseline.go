@@ -1,6 +1,9 @@
 package gen
 
 import (
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/originsim/originsim/changeset"
@@ -164,12 +167,18 @@ func (c Config) baseOrder(i int) model.Order {
 // baseItemBlock is the items of Day 0 order block b (orders b*itemBlock+1
 // on), from the catalog at its original prices, with the orders' totals.
 func (c Config) baseItemBlock(b int) ([]model.OrderItem, []model.Cents) {
-	no, ni := baseOrders*c.Scale, baseItems*c.Scale
-	lo, hi := b*itemBlock, min((b+1)*itemBlock, no)
+	lo, hi := b*itemBlock, min((b+1)*itemBlock, baseOrders*c.Scale)
 	orders := make([]model.Order, hi-lo)
 	for i := range orders {
 		orders[i] = c.baseOrder(lo + i)
 	}
+	return c.baseItems(b, orders)
+}
+
+// baseItems is the items of Day 0 order block b, given its orders.
+func (c Config) baseItems(b int, orders []model.Order) ([]model.OrderItem, []model.Cents) {
+	no, ni := baseOrders*c.Scale, baseItems*c.Scale
+	lo, hi := b*itemBlock, min((b+1)*itemBlock, no)
 	active := make([]int64, len(catalog))
 	for i := range active {
 		active[i] = int64(i + 1)
@@ -202,7 +211,7 @@ func (c Config) baseSession(i int) model.WebSession {
 // Baseline generates Day 0 as a state (what the deltas start from) and its
 // changeset (every row as an insert).
 func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
-	s, err := baselineState(cfg)
+	s, err := baselineState(cfg, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -218,25 +227,30 @@ func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
 	return s, cs, nil
 }
 
-// baselineState is the state of Day 0.
-func baselineState(cfg Config) (*State, error) {
+// baselineState is the state of Day 0; a lean one (see Resume) skips the
+// rows of the append-only tables.
+func baselineState(cfg Config, lean bool) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &State{cfg: cfg, due: map[int][]int64{}}
+	s := &State{cfg: cfg, lean: lean, due: map[int][]int64{}}
 	d := &s.d
 	// Room for the baseline and a few weeks of days: growing slices of
 	// large records by copying is most of the cost otherwise.
-	room := func(t model.TableID) int { return BaselineCount(cfg, t) * 3 / 2 }
+	room := func(t model.TableID) int {
+		if lean && appendOnly(t) {
+			return 0
+		}
+		return BaselineCount(cfg, t) * 3 / 2
+	}
 	d.Customers = make([]model.Customer, 0, room(model.Customers))
 	d.Orders = make([]model.Order, 0, room(model.Orders))
 	d.OrderItems = make([]model.OrderItem, 0, room(model.OrderItems))
 	d.EmailActivity = make([]model.Email, 0, room(model.EmailActivity))
 	d.WebSessions = make([]model.WebSession, 0, room(model.WebSessions))
 	s.total = make([]model.Cents, 0, room(model.Orders))
-	for i := range BaselineCount(cfg, model.Customers) {
-		d.Customers = append(d.Customers, cfg.baseCustomer(i))
-	}
+	d.Customers = d.Customers[:BaselineCount(cfg, model.Customers)]
+	parallel(len(d.Customers), func(i int) { d.Customers[i] = cfg.baseCustomer(i) })
 	s.settled = make([]int32, len(d.Customers))
 	for i := range catalog {
 		d.Products = append(d.Products, baseProduct(cfg, i))
@@ -245,23 +259,56 @@ func baselineState(cfg Config) (*State, error) {
 		d.Campaigns = append(d.Campaigns, cfg.baseCampaign(int64(k+1)))
 	}
 	no := BaselineCount(cfg, model.Orders)
-	for i := range no {
-		o := cfg.baseOrder(i)
-		d.Orders = append(d.Orders, o)
-		if o.Status == model.StatusPending {
-			s.pending = append(s.pending, o.ID)
+	d.Orders = d.Orders[:no]
+	parallel(no, func(i int) { d.Orders[i] = cfg.baseOrder(i) })
+	for i := range d.Orders {
+		if d.Orders[i].Status == model.StatusPending {
+			s.pending = append(s.pending, d.Orders[i].ID)
 		}
 	}
-	for b := 0; b*itemBlock < no; b++ {
-		items, totals := cfg.baseItemBlock(b)
-		d.OrderItems = append(d.OrderItems, items...)
-		s.total = append(s.total, totals...)
+	// The order totals need every item; the blocks are independent.
+	blocks := (no + itemBlock - 1) / itemBlock
+	items := make([][]model.OrderItem, blocks)
+	totals := make([][]model.Cents, blocks)
+	parallel(blocks, func(b int) {
+		items[b], totals[b] = cfg.baseItems(b, d.Orders[b*itemBlock:min((b+1)*itemBlock, no)])
+	})
+	for b := range blocks {
+		s.keepItems(items[b])
+		s.total = append(s.total, totals[b]...)
+		items[b] = nil
 	}
-	for i := range BaselineCount(cfg, model.EmailActivity) {
-		d.EmailActivity = append(d.EmailActivity, cfg.baseEmail(i))
-	}
-	for i := range BaselineCount(cfg, model.WebSessions) {
-		d.WebSessions = append(d.WebSessions, cfg.baseSession(i))
+	s.appended[model.EmailActivity] = BaselineCount(cfg, model.EmailActivity)
+	s.appended[model.WebSessions] = BaselineCount(cfg, model.WebSessions)
+	if !lean {
+		for i := range BaselineCount(cfg, model.EmailActivity) {
+			d.EmailActivity = append(d.EmailActivity, cfg.baseEmail(i))
+		}
+		for i := range BaselineCount(cfg, model.WebSessions) {
+			d.WebSessions = append(d.WebSessions, cfg.baseSession(i))
+		}
 	}
 	return s, nil
+}
+
+// parallel calls fn(i) for i in [0, n) on every core, in chunks.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	const chunk = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				from := int(next.Add(chunk)) - chunk
+				if from >= n {
+					return
+				}
+				for i := from; i < min(from+chunk, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

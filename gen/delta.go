@@ -150,7 +150,6 @@ func (s *State) Advance() (*changeset.Changeset, error) {
 		}
 	}
 	firstOrder := int64(len(s.d.Orders)) + 1
-	firstItem := len(s.d.OrderItems)
 	newOrders := changeset.Step{Table: model.Orders, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Orders).ColumnNames()}
 	for i := range p.Orders {
 		id := firstOrder + int64(i)
@@ -162,13 +161,9 @@ func (s *State) Advance() (*changeset.Changeset, error) {
 		s.pending = append(s.pending, id)
 		newOrders.Rows = append(newOrders.Rows, o.Values())
 	}
-	s.addItems(n, firstOrder, p.Orders, p.Items)
 	cs.Add(newOrders)
-	newItems := changeset.Step{Table: model.OrderItems, Kind: changeset.Insert, What: "new", Columns: model.Get(model.OrderItems).ColumnNames()}
-	for i := firstItem; i < len(s.d.OrderItems); i++ {
-		newItems.Rows = append(newItems.Rows, s.d.OrderItems[i].Values())
-	}
-	cs.Add(newItems)
+	cs.Add(changeset.Step{Table: model.OrderItems, Kind: changeset.Insert, What: "new", Columns: model.Get(model.OrderItems).ColumnNames(),
+		Rows: s.addItems(n, firstOrder, p.Orders, p.Items)})
 
 	// 4. Payments: some pending orders are paid, some in a split across methods.
 	paid, payStep, err := s.pay(n, p.Payments, at(hPayments), at(hStatus))
@@ -304,7 +299,7 @@ func (s *State) pay(n, payments int, from, to time.Time) ([]int64, changeset.Ste
 		return nil, step, fmt.Errorf("gen: day %d: %d payments need %d pending orders, %d are pending", n, payments, orders, len(s.pending))
 	}
 	paid := rank(s.cfg.Seed, tagPay, n, s.pending)[:orders]
-	parts := map[int64]int{}
+	parts := make(map[int64]int, orders)
 	for _, id := range paid {
 		parts[id] = 1
 	}
@@ -321,14 +316,18 @@ func (s *State) pay(n, payments int, from, to time.Time) ([]int64, changeset.Ste
 		}
 	}
 	slices.Sort(paid)
-	next := int64(len(s.d.Payments)) + 1
+	step.Rows = make([][]any, 0, payments)
+	next := int64(s.appended[model.Payments]) + 1
 	i := 0
 	for _, id := range paid {
 		r := stream(s.cfg.Seed, tagPayRow, uint64(n), uint64(id))
 		for _, part := range split(r, s.total[id-1], parts[id]) {
 			t := spread(from, to, i, payments, r)
 			pm := model.Payment{ID: next, OrderID: id, Method: part.method, Amount: part.amount, Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
-			s.d.Payments = append(s.d.Payments, pm)
+			s.appended[model.Payments]++
+			if !s.lean {
+				s.d.Payments = append(s.d.Payments, pm)
+			}
 			step.Rows = append(step.Rows, pm.Values())
 			next++
 			i++
@@ -400,18 +399,21 @@ func (s *State) crmDay(n int, p Plan, audience []int64, cs *changeset.Changeset)
 	date := s.cfg.DayDate(n)
 	seed := s.cfg.Seed
 	emails := changeset.Step{Table: model.EmailActivity, Kind: changeset.Insert, What: "new", Columns: model.Get(model.EmailActivity).ColumnNames()}
-	first := int64(len(s.d.EmailActivity)) + 1
+	first := int64(s.appended[model.EmailActivity]) + 1
 	for i := range p.Emails {
 		id := first + int64(i)
 		r := stream(seed, tagEmail, uint64(n), uint64(id))
 		sent := spread(date.Add(hSendFrom), date.Add(hSendTo), i, p.Emails, r)
 		e := s.cfg.email(id, audience[r.intn(len(audience))], sent, r)
-		s.d.EmailActivity = append(s.d.EmailActivity, e)
+		s.appended[model.EmailActivity]++
+		if !s.lean {
+			s.d.EmailActivity = append(s.d.EmailActivity, e)
+		}
 		emails.Rows = append(emails.Rows, e.Values())
 	}
 	cs.Add(emails)
 	sessions := changeset.Step{Table: model.WebSessions, Kind: changeset.Insert, What: "new", Columns: model.Get(model.WebSessions).ColumnNames()}
-	first = int64(len(s.d.WebSessions)) + 1
+	first = int64(s.appended[model.WebSessions]) + 1
 	for i := range p.Sessions {
 		id := first + int64(i)
 		r := stream(seed, tagSession, uint64(n), uint64(id))
@@ -421,7 +423,10 @@ func (s *State) crmDay(n int, p Plan, audience []int64, cs *changeset.Changeset)
 			cust = audience[r.intn(len(audience))]
 		}
 		w := session(id, cust, start, r)
-		s.d.WebSessions = append(s.d.WebSessions, w)
+		s.appended[model.WebSessions]++
+		if !s.lean {
+			s.d.WebSessions = append(s.d.WebSessions, w)
+		}
 		sessions.Rows = append(sessions.Rows, w.Values())
 	}
 	cs.Add(sessions)

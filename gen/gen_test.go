@@ -354,3 +354,67 @@ func TestBaselineSpansMatchTheBaseline(t *testing.T) {
 		}
 	}
 }
+
+// A lean state plays the same days as a full one, and Expect streams
+// exactly the full state's rows.
+func TestResumeAndExpectMatchTheFullState(t *testing.T) {
+	cfg := Default()
+	cfg.Scale = 2
+	for _, n := range []int{0, 1, 3, 9, 17} {
+		full, err := At(cfg, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lean, err := Resume(cfg, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tb := range model.Tables() {
+			if got, want := lean.Len(tb.ID), full.Dataset().Len(tb.ID); got != want {
+				t.Errorf("day %d: lean %s has %d rows, full %d", n, tb.Name, got, want)
+			}
+			if !appendOnly(tb.ID) && lean.Dataset().Fingerprint(tb.ID) != full.Dataset().Fingerprint(tb.ID) {
+				t.Errorf("day %d: lean %s differs from the full state", n, tb.Name)
+			}
+			if appendOnly(tb.ID) && lean.Dataset().Len(tb.ID) != 0 {
+				t.Errorf("day %d: lean state keeps %d %s rows", n, lean.Dataset().Len(tb.ID), tb.Name)
+			}
+		}
+		a, err := full.Advance()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := lean.Advance()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("day %d: the next day differs between the lean and the full state", n+1)
+		}
+		var hs [model.NumTables]*model.Hasher
+		for _, tb := range model.Tables() {
+			hs[tb.ID] = model.NewHasher(tb)
+		}
+		last := map[model.TableID]int64{}
+		err = Expect(cfg, n, func(id model.TableID, row []any) error {
+			if k := row[0].(int64); k <= last[id] {
+				t.Fatalf("day %d: Expect gave %s key %d after %d", n, model.Get(id).Name, k, last[id])
+			}
+			last[id] = row[0].(int64)
+			hs[id].Add(row)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := At(cfg, n)
+		for _, tb := range model.Tables() {
+			if hs[tb.ID].Sum() != want.Dataset().Fingerprint(tb.ID) {
+				t.Errorf("day %d: Expect's %s differs from the full state", n, tb.Name)
+			}
+		}
+	}
+	if err := Expect(cfg, MaxDay+1, func(model.TableID, []any) error { return nil }); err == nil {
+		t.Error("Expect past the last day: no error")
+	}
+}

@@ -1,8 +1,9 @@
 package gen
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,11 @@ type State struct {
 	cfg Config
 	day int
 	d   model.Dataset
+	// lean states keep no rows of the append-only tables (order_items,
+	// payments, email_activity, web_sessions): the next day never reads
+	// them, and they are most of the rows. appended counts them either way.
+	lean     bool
+	appended [model.NumTables]int
 
 	total   []model.Cents   // per order (index id-1): sum of its items
 	settled []int32         // per customer (index id-1): orders shipped or completed
@@ -54,14 +60,48 @@ func (s *State) Config() Config { return s.cfg }
 func (s *State) Day() int { return s.day }
 
 // Dataset is the expected content of the tables. Callers must not modify it.
+// A lean state (see Resume) has no rows of the append-only tables.
 func (s *State) Dataset() *model.Dataset { return &s.d }
 
-// At generates the state after the given day.
-func At(cfg Config, n int) (*State, error) {
-	if n < 0 || n > MaxDay {
-		return nil, fmt.Errorf("%w: day %d: must be between 0 and %d", ErrConfig, n, MaxDay)
+// Len is the number of rows table t holds after the state's day, also for
+// the tables a lean state does not keep.
+func (s *State) Len(t model.TableID) int {
+	if appendOnly(t) {
+		return s.appended[t]
 	}
-	s, err := baselineState(cfg)
+	return s.d.Len(t)
+}
+
+func checkDay(n int) error {
+	if n < 0 || n > MaxDay {
+		return fmt.Errorf("%w: day %d: must be between 0 and %d", ErrConfig, n, MaxDay)
+	}
+	return nil
+}
+
+// appendOnly tells the tables whose rows, once written, never change.
+func appendOnly(t model.TableID) bool {
+	switch t {
+	case model.OrderItems, model.Payments, model.EmailActivity, model.WebSessions:
+		return true
+	}
+	return false
+}
+
+// At generates the state after the given day, with every row.
+func At(cfg Config, n int) (*State, error) { return replay(cfg, n, false) }
+
+// Resume generates the state after the given day without the rows of the
+// append-only tables: all the next Advance needs, in a fraction of the
+// memory and time. Its Dataset holds customers, products, orders and
+// campaigns only; Len counts every table.
+func Resume(cfg Config, n int) (*State, error) { return replay(cfg, n, true) }
+
+func replay(cfg Config, n int, lean bool) (*State, error) {
+	if err := checkDay(n); err != nil {
+		return nil, err
+	}
+	s, err := baselineState(cfg, lean)
 	if err != nil {
 		return nil, err
 	}
@@ -130,16 +170,30 @@ const itemBlock = 100
 
 // addItems creates nItems order lines for the nOrders orders starting at
 // firstOrder (already in the dataset), 1 to 5 lines each, with distinct
-// products per order at the price in effect, and records the order totals.
-func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) {
+// products per order at the price in effect, records the order totals and
+// returns the lines as rows.
+func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) [][]any {
 	active := s.activeProducts()
 	price := func(id int64) model.Cents { return s.d.Products[id-1].Price }
+	rows := make([][]any, 0, nItems)
 	for b := 0; b*itemBlock < nOrders; b++ {
 		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
 		orders := s.d.Orders[firstOrder-1+int64(lo) : firstOrder-1+int64(hi)]
-		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(len(s.d.OrderItems))+1, active, price)
-		s.d.OrderItems = append(s.d.OrderItems, items...)
+		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(s.appended[model.OrderItems])+1, active, price)
+		s.keepItems(items)
 		s.total = append(s.total, totals...)
+		for i := range items {
+			rows = append(rows, items[i].Values())
+		}
+	}
+	return rows
+}
+
+// keepItems counts order lines, and keeps them unless the state is lean.
+func (s *State) keepItems(items []model.OrderItem) {
+	s.appended[model.OrderItems] += len(items)
+	if !s.lean {
+		s.d.OrderItems = append(s.d.OrderItems, items...)
 	}
 }
 
@@ -218,8 +272,18 @@ func (s *State) activeProducts() []int64 {
 // rank orders ids by a per-day hash: a fair, reproducible shuffle whose
 // result for one id does not depend on the others.
 func rank(seed uint64, tag uint64, dayN int, ids []int64) []int64 {
-	out := append([]int64(nil), ids...)
-	key := func(id int64) uint64 { return hash(seed, tag, uint64(dayN), uint64(id)) }
-	sort.Slice(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	type keyed struct {
+		key uint64
+		id  int64
+	}
+	ks := make([]keyed, len(ids))
+	for i, id := range ids {
+		ks[i] = keyed{hash(seed, tag, uint64(dayN), uint64(id)), id}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
+	out := make([]int64, len(ks))
+	for i, k := range ks {
+		out[i] = k.id
+	}
 	return out
 }

@@ -176,7 +176,7 @@ func Redact(raw string) string {
 		}
 		out = out[:i+3] + rest
 	}
-	for _, key := range []string{"password=", "pwd=", "PASSWORD=", "Password="} {
+	for _, key := range []string{"password=", "pwd=", "PASSWORD=", "Password=", "token="} {
 		for from := 0; ; {
 			i := strings.Index(out[from:], key)
 			if i < 0 {

@@ -8,17 +8,18 @@ import (
 
 func TestRedact(t *testing.T) {
 	cases := map[string]string{
-		"postgres://user:s3cret@host:5432/db":                "postgres://user:xxxxx@host:5432/db",
-		"mysql://root:p%40ss@127.0.0.1:3306/":                "mysql://root:xxxxx@127.0.0.1:3306/",
-		"postgres://user@host/db":                            "postgres://user@host/db",
-		"sqlserver://sa:pw@h?database=x&password=hunter2":    "sqlserver://sa:xxxxx@h?database=x&password=xxxxx",
-		"postgres://u:a@b@host/db":                           "postgres://u:xxxxx@host/db",
-		"postgres://app:p@ss:w/rd@host:5432/db":              "postgres://app:xxxxx@host:5432/db",
-		"mysql://u:a?b#c@host/":                              "mysql://u:xxxxx@host/",
-		"postgres://host:5432/db?application_name=a@b":       "postgres://host:5432/db?application_name=a@b",
-		"postgres://u:123/ss@host/db":                        "postgres://u:xxxxx@host/db",
-		"duckdb:data/x.duckdb":                               "duckdb:data/x.duckdb",
-		"postgres://host/db?user=u&password=top&sslmode=off": "postgres://host/db?user=u&password=xxxxx&sslmode=off",
+		"postgres://user:s3cret@host:5432/db":                 "postgres://user:xxxxx@host:5432/db",
+		"mysql://root:p%40ss@127.0.0.1:3306/":                 "mysql://root:xxxxx@127.0.0.1:3306/",
+		"postgres://user@host/db":                             "postgres://user@host/db",
+		"sqlserver://sa:pw@h?database=x&password=hunter2":     "sqlserver://sa:xxxxx@h?database=x&password=xxxxx",
+		"postgres://u:a@b@host/db":                            "postgres://u:xxxxx@host/db",
+		"postgres://app:p@ss:w/rd@host:5432/db":               "postgres://app:xxxxx@host:5432/db",
+		"mysql://u:a?b#c@host/":                               "mysql://u:xxxxx@host/",
+		"postgres://host:5432/db?application_name=a@b":        "postgres://host:5432/db?application_name=a@b",
+		"postgres://u:123/ss@host/db":                         "postgres://u:xxxxx@host/db",
+		"duckdb:data/x.duckdb":                                "duckdb:data/x.duckdb",
+		"duckdb:md:analytics?motherduck_token=eyJhbGc.secret": "duckdb:md:analytics?motherduck_token=xxxxx",
+		"postgres://host/db?user=u&password=top&sslmode=off":  "postgres://host/db?user=u&password=xxxxx&sslmode=off",
 	}
 	for in, want := range cases {
 		if got := Redact(in); got != want {

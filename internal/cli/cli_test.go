@@ -251,7 +251,7 @@ func TestBadURLs(t *testing.T) {
 		{"oracle://scott:tiger@db:1521/orcl", exitUsage, "unknown scheme"},
 		{"no-scheme-here", exitUsage, "invalid database URL"},
 		{"duckdb:", exitUsage, "give a file"},
-		{"duckdb:" + filepath.Join(t.TempDir(), "f") + "/x.duckdb?x=1", exitUsage, "options are not supported"},
+		{"duckdb:" + filepath.Join(t.TempDir(), "f") + "/x.duckdb?x=1", exitUsage, "unknown setting \"x\""},
 	}
 	for _, c := range cases {
 		r := run(t, "status", "--db", c.url)

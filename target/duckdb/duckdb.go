@@ -12,9 +12,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"math/big"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,21 +39,26 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w %q: give a file, such as duckdb:data/ingestion_simulator.duckdb", target.ErrURL, u.Raw)
 	}
-	if path == ":memory:" {
-		path = ""
+	dsn := path
+	if strings.HasPrefix(path, "md:") {
+		// A MotherDuck database: its options (motherduck_token=...) are
+		// DuckDB's business, and there is no local file.
+		path = strings.SplitN(path, "?", 2)[0]
 	} else {
-		if strings.ContainsRune(path, '?') {
-			return nil, fmt.Errorf("%w %q: options are not supported in a duckdb: URL", target.ErrURL, u.Raw)
+		var query string
+		path, query, _ = strings.Cut(path, "?")
+		opts, err := options(query)
+		if err != nil {
+			return nil, fmt.Errorf("%w %q: %v", target.ErrURL, u.Redacted(), err)
 		}
-		if dir := filepath.Dir(path); dir != "." {
+		if path == ":memory:" {
+			path = ""
+		} else if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, fmt.Errorf("%w to duckdb:%s: create folder: %v", target.ErrConnect, path, err)
 			}
 		}
-	}
-	dsn := path
-	if path != "" {
-		dsn += "?" + newFileOptions
+		dsn = path + "?" + opts.Encode()
 	}
 	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
@@ -67,12 +73,32 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 	return &db{db: sdb, conn: conn, path: path}, nil
 }
 
-// newFileOptions apply when the file is created. DuckDB's default 256 KiB
-// blocks make a file of a few thousand rows 11 MB, and every checkpoint (one
-// per command, at close) rewrites much of it; 16 KiB blocks make it 1.2 MB
-// and the Day 0-3 cycle about 1.8x faster (BENCHMARKS.md). A file that
-// exists keeps the block size it was made with.
-const newFileOptions = "default_block_size=16384"
+// Settings a duckdb: URL may give (duckdb:PATH?memory_limit=1GB&threads=4),
+// passed to DuckDB as they are.
+var settings = []string{"memory_limit", "threads", "temp_directory", "max_temp_directory_size"}
+
+// options checks the URL's settings and adds the block size, which
+// applies when the file is created: DuckDB's default 256 KiB blocks make a
+// file of a few thousand rows 11 MB, and every checkpoint (one per command,
+// at close) rewrites much of it; 16 KiB blocks make it 1.2 MB and the Day
+// 0-3 cycle about 1.8x faster (BENCHMARKS.md). A file that exists keeps the
+// block size it was made with.
+func options(query string) (url.Values, error) {
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range q {
+		if !slices.Contains(settings, k) {
+			return nil, fmt.Errorf("unknown setting %q; a duckdb: URL takes %s", k, strings.Join(settings, ", "))
+		}
+		if len(v) != 1 || v[0] == "" {
+			return nil, fmt.Errorf("setting %q needs exactly one value", k)
+		}
+	}
+	q.Set("default_block_size", "16384")
+	return q, nil
+}
 
 func openErr(path string, err error) error {
 	msg := err.Error()
@@ -193,7 +219,9 @@ func appendValue(k model.Kind, v any) driver.Value {
 	case model.Int:
 		return int32(v.(int64))
 	case model.Decimal:
-		return duckdb.Decimal{Width: 10, Scale: 2, Value: big.NewInt(int64(v.(model.Cents)))}
+		// DECIMAL(10,2) is stored as an int64 of hundredths: the Appender
+		// takes the cents as they are, with no big.Int per value.
+		return int64(v.(model.Cents))
 	case model.Date, model.Timestamp:
 		return v.(time.Time)
 	}

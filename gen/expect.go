@@ -1,0 +1,58 @@
+package gen
+
+import (
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/model"
+)
+
+// Expect streams the content of the eight tables after day n to fn, each
+// table's rows in key order (the tables interleave), without holding the
+// append-only tables in memory: their rows are produced as the days that
+// inserted them are replayed. The rows of customers, products, orders and
+// campaigns, which days change, come last, from the final state. An error
+// from fn stops the stream and is returned.
+func Expect(cfg Config, n int, fn func(t model.TableID, row []any) error) error {
+	if err := checkDay(n); err != nil {
+		return err
+	}
+	s, err := Resume(cfg, 0)
+	if err != nil {
+		return err
+	}
+	for _, t := range []model.TableID{model.OrderItems, model.EmailActivity, model.WebSessions} {
+		for _, sp := range BaselineSpans(cfg, t, 10000) {
+			for _, row := range BaselineRows(cfg, sp) {
+				if err := fn(t, row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for s.day < n {
+		cs, err := s.Advance()
+		if err != nil {
+			return err
+		}
+		for _, st := range cs.Steps {
+			if st.Kind != changeset.Insert || !appendOnly(st.Table) {
+				continue
+			}
+			for _, row := range st.Rows {
+				if err := fn(st.Table, row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, t := range model.Tables() {
+		if appendOnly(t.ID) {
+			continue
+		}
+		for i, rows := 0, s.d.Len(t.ID); i < rows; i++ {
+			if err := fn(t.ID, s.d.Row(t.ID, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
