@@ -325,3 +325,22 @@ func TestCompletionAndHelp(t *testing.T) {
 		t.Errorf("--version: %q", r.stdout)
 	}
 }
+
+// init writes a password given with --db into the file, as asked, but never
+// prints it, and warns about it.
+func TestInitNeverPrintsAPassword(t *testing.T) {
+	newEnv(t)
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{{"init"}, {"init", "--force", "--json"}} {
+		r := run(t, append(args, "--db", "postgres://app:hunter2@db.example.com:5432/dev")...)
+		if r.code != 0 || strings.Contains(r.stdout+r.stderr, "hunter2") || !strings.Contains(r.stdout, "db.example.com") {
+			t.Errorf("%v: exit %d %q %q", args, r.code, r.stdout, r.stderr)
+		}
+		if args[len(args)-1] != "--json" && !strings.Contains(r.stderr, "holds a password") {
+			t.Errorf("%v: no warning about the password: %q", args, r.stderr)
+		}
+	}
+	if data, _ := os.ReadFile("originsim.yaml"); !strings.Contains(string(data), "hunter2") {
+		t.Error("the file does not hold the URL given")
+	}
+}
