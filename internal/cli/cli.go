@@ -24,6 +24,8 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/internal/config"
+	"github.com/originsim/originsim/internal/profile"
 	"github.com/originsim/originsim/model"
 )
 
@@ -43,13 +45,19 @@ const (
   originsim apply-delta --day 1
   originsim status
   originsim verify
-  originsim reset`
+  originsim reset
+  originsim --profile ingestion_simulator load-baseline   # the database of a dbt profile
+  originsim init                                          # write ./originsim.yaml
+  originsim extras --out extras                           # dbt sources, Soda scans, contracts`
 )
 
 // app holds one invocation's flags and writers.
 type app struct {
 	stdout, stderr io.Writer
 	db             string
+	profile        string // dbt profile, with its target and folder
+	target         string
+	profilesDir    string
 	shop, crm      string
 	json           bool
 	quiet          bool
@@ -59,6 +67,8 @@ type app struct {
 	barsOn         bool
 	pbar           *progressbar.ProgressBar
 	pbarTable      string
+	settings       *config.File // ./originsim.yaml, once read
+	settingsRead   bool
 }
 
 // usageError marks errors in how the command was called.
@@ -69,8 +79,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr}
 	root := a.rootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
@@ -120,11 +128,15 @@ a deterministic Day 0 baseline, then plays business days forward: new rows,
 order status transitions, email changes, price changes and soft deletes.
 Same input, same bytes, every time.
 
-The database is chosen by URL (precedence: --db flag, then the ORIGINSIM_DB
-environment variable, then the embedded default):
+The database is chosen by URL:
   duckdb:PATH                     a DuckDB file (default duckdb:data/ingestion_simulator.duckdb)
   postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL: the systems are schemas
-  mysql://user:pass@host:3306/    MySQL or MariaDB (also mariadb://): the systems are databases`,
+  mysql://user:pass@host:3306/    MySQL or MariaDB (also mariadb://): the systems are databases
+or read from a dbt profiles.yml (--profile NAME [--target T] [--profiles-dir DIR];
+types duckdb, postgres, mysql, sqlserver). Precedence, highest first: --db,
+ORIGINSIM_DB, --profile, profile: in ./originsim.yaml, db: in ./originsim.yaml,
+the default. Every command reads ./originsim.yaml when it exists (see init);
+flags and environment variables beat it.`,
 		Example:       exampleBlock,
 		Version:       fmt.Sprintf("%s (ledger format %d, data version %d)", originsim.Version, originsim.LedgerFormat, gen.Version),
 		SilenceUsage:  true,
@@ -138,17 +150,44 @@ environment variable, then the embedded default):
 	pf.BoolVar(&a.json, "json", false, "print the result as JSON on standard output, for scripts")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print nothing but errors")
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "how long to try to reach a database server (default 10s; the URL's connect_timeout also works)")
-	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd())
+	pf.StringVar(&a.profile, "profile", "", "read the database from this dbt profile (when --db and "+envDB+" are not set)")
+	pf.StringVar(&a.target, "target", "", "the dbt profile's target (default: the profile's target: key)")
+	pf.StringVar(&a.profilesDir, "profiles-dir", "", "folder of the dbt profiles.yml (default: $"+profile.EnvDir+", then ./profiles.yml, then ~/.dbt)")
+	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd(), a.extrasCmd(), a.initCmd())
+	// The completion scripts are written to the writer set when the
+	// command is made.
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = completionExample
+		}
+	}
 	return root
 }
 
-// open builds the simulator. Precedence, highest first: command-line flag,
-// environment variable, default.
+const completionExample = `  source <(originsim completion bash)                       # this shell
+  originsim completion bash > /etc/bash_completion.d/originsim
+  originsim completion zsh > "${fpath[1]}/_originsim"
+  originsim completion fish > ~/.config/fish/completions/originsim.fish
+  originsim completion powershell | Out-String | Invoke-Expression`
+
+// open builds the simulator from the flags, the environment, a dbt profile
+// and ./originsim.yaml (see dbURL and schemas for the precedence).
 func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
 	a.barsOn = !a.json && !a.quiet && isTerminal(a.stderr)
-	url := withConnectTimeout(firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL), a.connectTimeout)
-	opts := []originsim.Option{originsim.WithSchemas(a.schemas()), originsim.WithProgress(a.printEvent)}
+	raw, err := a.dbURL()
+	if err != nil {
+		return nil, err
+	}
+	sc, err := a.schemas()
+	if err != nil {
+		return nil, err
+	}
+	url := withConnectTimeout(raw, a.connectTimeout)
+	opts := []originsim.Option{originsim.WithSchemas(sc), originsim.WithProgress(a.printEvent)}
 	if a.workers != 0 {
 		opts = append(opts, originsim.WithWorkers(a.workers))
 	}
@@ -174,12 +213,67 @@ func withConnectTimeout(raw string, d time.Duration) string {
 	return u.String()
 }
 
-// schemas are the two systems' names: flag, then environment, then default.
-func (a *app) schemas() model.Schemas {
-	return model.Schemas{
-		Shop: firstOf(a.shop, os.Getenv(envShop), model.DefaultSchemas.Shop),
-		CRM:  firstOf(a.crm, os.Getenv(envCRM), model.DefaultSchemas.CRM),
+// dbURL is the database URL. Precedence, highest first:
+//
+//	--db > ORIGINSIM_DB > --profile (with --target, --profiles-dir) >
+//	profile: in ./originsim.yaml (with its target:, profiles_dir:;
+//	--target and --profiles-dir still beat those) > db: in ./originsim.yaml >
+//	the embedded default.
+func (a *app) dbURL() (string, error) {
+	if u := firstOf(a.db, os.Getenv(envDB)); u != "" {
+		return u, nil
 	}
+	f, err := a.file()
+	if err != nil {
+		return "", err
+	}
+	req := profile.Request{Profile: a.profile, Target: a.target, Dir: a.profilesDir}
+	if req.Profile == "" && f != nil && f.Profile != "" {
+		req.Profile, req.Target, req.Dir = f.Profile, firstOf(a.target, f.Target), firstOf(a.profilesDir, f.ProfilesDir)
+	}
+	if req.Profile == "" {
+		if a.target != "" || a.profilesDir != "" {
+			return "", usageError{errors.New("--target and --profiles-dir choose within a dbt profile: give --profile NAME too")}
+		}
+		if f != nil && f.DB != "" {
+			return f.DB, nil
+		}
+		return originsim.DefaultURL, nil
+	}
+	r, err := profile.Resolve(req)
+	if err != nil {
+		return "", usageError{err}
+	}
+	return r.URL, nil
+}
+
+// file is ./originsim.yaml, read once; nil when there is none.
+func (a *app) file() (*config.File, error) {
+	if !a.settingsRead {
+		f, err := config.Load(".")
+		if err != nil {
+			return nil, usageError{err}
+		}
+		a.settings, a.settingsRead = f, true
+	}
+	return a.settings, nil
+}
+
+// schemas are the two systems' names: flag, then environment, then
+// ./originsim.yaml, then default.
+func (a *app) schemas() (model.Schemas, error) {
+	var fromFile model.Schemas
+	f, err := a.file()
+	if err != nil {
+		return fromFile, err
+	}
+	if f != nil {
+		fromFile = model.Schemas{Shop: f.ShopSchema, CRM: f.CRMSchema}
+	}
+	return model.Schemas{
+		Shop: firstOf(a.shop, os.Getenv(envShop), fromFile.Shop, model.DefaultSchemas.Shop),
+		CRM:  firstOf(a.crm, os.Getenv(envCRM), fromFile.CRM, model.DefaultSchemas.CRM),
+	}, nil
 }
 
 func firstOf(vals ...string) string {
@@ -247,7 +341,11 @@ terminal it asks for confirmation first, unless --yes; never elsewhere.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !yes && isTerminal(os.Stdin) && !a.json {
-				if !confirm(os.Stdin, a.stderr, fmt.Sprintf("reset empties every table of %s and %s, custom rows included, and reloads Day 0", a.schemas().Shop, a.schemas().CRM)) {
+				sc, err := a.schemas()
+				if err != nil {
+					return err
+				}
+				if !confirm(os.Stdin, a.stderr, fmt.Sprintf("reset empties every table of %s and %s, custom rows included, and reloads Day 0", sc.Shop, sc.CRM)) {
 					return errors.New("reset cancelled: nothing changed")
 				}
 			}
@@ -431,37 +529,84 @@ func noArgs(cmd *cobra.Command, args []string) error {
 type baselineFlags struct {
 	app   *app
 	adopt bool
-	seed  uint64
-	start string
-	scale int
+	genFlags
 }
 
 func (o *baselineFlags) register(cmd *cobra.Command) {
+	o.genFlags.register(cmd)
 	f := cmd.Flags()
-	f.Uint64Var(&o.seed, "seed", 0, fmt.Sprintf("random seed; the same seed gives the same data (default %d)", gen.DefaultSeed))
-	f.StringVar(&o.start, "start-date", "", "simulated date of Day 0, YYYY-MM-DD (default "+gen.DefaultStart.Format("2006-01-02")+")")
-	f.IntVar(&o.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
 	f.BoolVar(&o.adopt, "adopt", false, "take over tables made by the dbt package (same names and columns, no ledger): they are made anew")
 	f.IntVar(&o.app.workers, "workers", 0, "goroutines generating rows in parallel (default: the number of CPUs)")
 }
 
 func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, error) {
-	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale, Adopt: o.adopt}
 	if cmd.Flags().Changed("workers") && o.app.workers < 1 {
-		return opts, usageError{fmt.Errorf("--workers %d: must be at least 1", o.app.workers)}
+		return originsim.BaselineOptions{}, usageError{fmt.Errorf("--workers %d: must be at least 1", o.app.workers)}
 	}
-	if cmd.Flags().Changed("seed") && o.seed == 0 {
-		return opts, usageError{errors.New("--seed 0: seeds start at 1")}
+	f, err := o.app.file()
+	if err != nil {
+		return originsim.BaselineOptions{}, err
 	}
-	if cmd.Flags().Changed("scale") && (o.scale < 1 || o.scale > gen.MaxScale) {
-		return opts, usageError{fmt.Errorf("--scale %d: must be between 1 and %d", o.scale, gen.MaxScale)}
+	opts, err := o.genFlags.options(cmd, f)
+	opts.Adopt = o.adopt
+	return opts, err
+}
+
+// genFlags fix the generated data: --seed, --start-date, --scale.
+type genFlags struct {
+	seed  uint64
+	start string
+	scale int
+}
+
+func (g *genFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Uint64Var(&g.seed, "seed", 0, fmt.Sprintf("random seed; the same seed gives the same data (default %d)", gen.DefaultSeed))
+	f.StringVar(&g.start, "start-date", "", "simulated date of Day 0, YYYY-MM-DD (default "+gen.DefaultStart.Format("2006-01-02")+")")
+	f.IntVar(&g.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
+}
+
+// options are the flags given, then the settings file's values; what
+// neither sets stays zero (the default, or for reset the recorded value).
+func (g *genFlags) options(cmd *cobra.Command, f *config.File) (originsim.BaselineOptions, error) {
+	var opts originsim.BaselineOptions
+	if f != nil {
+		opts = originsim.BaselineOptions{Seed: f.Seed, Start: f.Start, Scale: f.Scale}
 	}
-	if o.start != "" {
-		t, err := gen.ParseStart(o.start)
+	if cmd.Flags().Changed("seed") {
+		if g.seed == 0 {
+			return opts, usageError{errors.New("--seed 0: seeds start at 1")}
+		}
+		opts.Seed = g.seed
+	}
+	if cmd.Flags().Changed("scale") {
+		if g.scale < 1 || g.scale > gen.MaxScale {
+			return opts, usageError{fmt.Errorf("--scale %d: must be between 1 and %d", g.scale, gen.MaxScale)}
+		}
+		opts.Scale = g.scale
+	}
+	if g.start != "" {
+		t, err := gen.ParseStart(g.start)
 		if err != nil {
 			return opts, usageError{err}
 		}
 		opts.Start = t
 	}
 	return opts, nil
+}
+
+// config is the generator configuration the options give, defaults filled
+// in.
+func genConfig(opts originsim.BaselineOptions) gen.Config {
+	cfg := gen.Default()
+	if opts.Seed != 0 {
+		cfg.Seed = opts.Seed
+	}
+	if !opts.Start.IsZero() {
+		cfg.Start = opts.Start
+	}
+	if opts.Scale != 0 {
+		cfg.Scale = opts.Scale
+	}
+	return cfg
 }
