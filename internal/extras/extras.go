@@ -92,7 +92,7 @@ type Counts [model.NumTables]int
 // 0 to last, as the generator makes them. It is the one place extras ask the
 // generator for counts.
 func RowCounts(cfg gen.Config, last int) ([]Counts, error) {
-	s, err := gen.At(cfg, 0)
+	s, err := gen.Resume(cfg, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func RowCounts(cfg gen.Config, last int) ([]Counts, error) {
 	for {
 		var c Counts
 		for _, t := range model.Tables() {
-			c[t.ID] = s.Dataset().Len(t.ID)
+			c[t.ID] = s.Len(t.ID)
 		}
 		out = append(out, c)
 		if s.Day() == last {
