@@ -97,63 +97,21 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 	return st, state, nil
 }
 
-// group is the steps reported on one progress line, such as all of a day's
-// customer changes, or the orders' status updates and cancellations.
-type group struct {
-	table  model.TableID
-	status bool // the orders' updates, reported after the payments
-	steps  []changeset.Step
-}
-
-func (g *group) label() string {
-	t := model.Get(g.table)
+// label is the progress line of one group of steps.
+func label(g *changeset.Group) string {
+	t := model.Get(g.Table)
 	kind := "changes"
 	switch {
-	case g.status:
+	case g.Status:
 		kind = "status updates"
-	case g.steps[0].Kind != changeset.Insert:
+	case g.Steps[0].Kind != changeset.Insert:
 		kind = "updates"
 	}
 	var parts []string
-	for _, st := range g.steps {
+	for _, st := range g.Steps {
 		parts = append(parts, fmt.Sprintf("%d %s", len(st.Rows), st.What))
 	}
 	return fmt.Sprintf("Applied %s %s (%s)", t.Name, kind, strings.Join(parts, ", "))
-}
-
-// groups orders the day's steps for writing and reporting: tables in
-// foreign-key order, each table's changes together, the orders' status
-// updates after the payments, the shop before the CRM.
-func groups(cs *changeset.Changeset) []*group {
-	var out []*group
-	find := func(t model.TableID, status bool) *group {
-		for _, g := range out {
-			if g.table == t && g.status == status {
-				return g
-			}
-		}
-		g := &group{table: t, status: status}
-		out = append(out, g)
-		return g
-	}
-	// Create the groups in the order they are reported.
-	for _, t := range model.Tables() {
-		find(t.ID, false)
-		if t.ID == model.Payments {
-			find(model.Orders, true)
-		}
-	}
-	for _, st := range cs.Steps {
-		g := find(st.Table, st.Table == model.Orders && st.Kind != changeset.Insert)
-		g.steps = append(g.steps, st)
-	}
-	kept := out[:0]
-	for _, g := range out {
-		if len(g.steps) > 0 {
-			kept = append(kept, g)
-		}
-	}
-	return kept
 }
 
 // applyChanges writes one day's changeset: inserts through the bulk path,
@@ -161,14 +119,14 @@ func groups(cs *changeset.Changeset) []*group {
 func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changeset.Changeset) error {
 	d := s.t.Dialect()
 	sys := model.System(-1)
-	for _, g := range groups(cs) {
-		t := model.Get(g.table)
+	for _, g := range cs.Groups() {
+		t := model.Get(g.Table)
 		schema := s.schemas.Of(t.System)
 		if t.System != sys {
 			sys = t.System
 			s.section("Applying %s delta...", schema)
 		}
-		for _, st := range g.steps {
+		for _, st := range g.Steps {
 			if st.Kind == changeset.Insert {
 				if err := tx.Insert(ctx, schema, t, st.Rows); err != nil {
 					return err
@@ -188,7 +146,7 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 				}
 			}
 		}
-		s.step("%s", g.label())
+		s.step("%s", label(g))
 	}
 	return nil
 }

@@ -62,3 +62,49 @@ func (c *Changeset) Count(t model.TableID, k Kind) int {
 	}
 	return n
 }
+
+// Group is the steps written (and reported on one progress line) together:
+// all of a day's changes to one table, or the orders' status updates and
+// cancellations.
+type Group struct {
+	Table model.TableID
+	// Status marks the orders' updates, written after the payments.
+	Status bool
+	Steps  []Step
+}
+
+// Groups orders the steps the way they are written to a database, and so
+// the way a change feed or a script lists them: tables in foreign-key
+// order, each table's changes together, the orders' status updates after
+// the payments, the shop before the CRM.
+func (c *Changeset) Groups() []*Group {
+	var out []*Group
+	find := func(t model.TableID, status bool) *Group {
+		for _, g := range out {
+			if g.Table == t && g.Status == status {
+				return g
+			}
+		}
+		g := &Group{Table: t, Status: status}
+		out = append(out, g)
+		return g
+	}
+	// Create the groups in the order they are written.
+	for _, t := range model.Tables() {
+		find(t.ID, false)
+		if t.ID == model.Payments {
+			find(model.Orders, true)
+		}
+	}
+	for _, st := range c.Steps {
+		g := find(st.Table, st.Table == model.Orders && st.Kind != Insert)
+		g.Steps = append(g.Steps, st)
+	}
+	kept := out[:0]
+	for _, g := range out {
+		if len(g.Steps) > 0 {
+			kept = append(kept, g)
+		}
+	}
+	return kept
+}
