@@ -62,24 +62,9 @@ names in the folder are replaced; the same settings give the same bytes.`,
 			if out == "" {
 				return usageError{errors.New("--out: give a folder")}
 			}
-			f, err := a.file()
+			cfg, sc, err := a.generator(cmd, &g)
 			if err != nil {
 				return err
-			}
-			opts, err := g.options(cmd, f)
-			if err != nil {
-				return err
-			}
-			sc, err := a.schemas()
-			if err != nil {
-				return err
-			}
-			if err := sc.Validate(); err != nil {
-				return usageError{err}
-			}
-			cfg := genConfig(opts)
-			if err := cfg.Validate(); err != nil {
-				return usageError{err}
 			}
 			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version})
 			if err != nil {
@@ -203,4 +188,29 @@ func hasPassword(raw string) bool {
 	}
 	_, ok := u.User.Password()
 	return ok
+}
+
+// generator is the configuration and schema names of a command that needs
+// no database: flags, then ./originsim.yaml, then the defaults.
+func (a *app) generator(cmd *cobra.Command, g *genFlags) (gen.Config, model.Schemas, error) {
+	f, err := a.file()
+	if err != nil {
+		return gen.Config{}, model.Schemas{}, err
+	}
+	opts, err := g.options(cmd, f)
+	if err != nil {
+		return gen.Config{}, model.Schemas{}, err
+	}
+	sc, err := a.schemas()
+	if err != nil {
+		return gen.Config{}, model.Schemas{}, err
+	}
+	if err := sc.Validate(); err != nil {
+		return gen.Config{}, model.Schemas{}, usageError{err}
+	}
+	cfg := genConfig(opts)
+	if err := cfg.Validate(); err != nil {
+		return gen.Config{}, model.Schemas{}, usageError{err}
+	}
+	return cfg, sc, nil
 }

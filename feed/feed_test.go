@@ -1,0 +1,246 @@
+package feed_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/feed"
+	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+// snapshot reads every table of a database: table -> key -> canonical row.
+func snapshot(t *testing.T, url string, sc model.Schemas) map[string]map[int64]string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := target.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	out := map[string]map[int64]string{}
+	for _, tb := range model.Tables() {
+		rows := map[int64]string{}
+		err := tx.Query(ctx, db.Dialect().Select(sc.Of(tb.System), tb), target.Kinds(tb), func(r []any) error {
+			rows[r[0].(int64)] = line(tb, r)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[tb.Name] = rows
+	}
+	return out
+}
+
+func line(tb *model.Table, r []any) string {
+	parts := make([]string, len(r))
+	for i, c := range tb.Columns {
+		parts[i] = model.Canonical(c.Kind, r[i])
+	}
+	return strings.Join(parts, "|")
+}
+
+// For Days 1-3 the feed names exactly the rows an independent diff of the
+// database shows as inserted or changed by apply-delta, with the rows as
+// they were before and after.
+func TestFeedAgreesWithTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	url := "duckdb:" + filepath.Join(t.TempDir(), "feed.duckdb")
+	sc := model.DefaultSchemas
+	sim, err := originsim.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Close()
+	for n := 1; n <= 3; n++ {
+		before := snapshot(t, url, sc)
+		sim, err := originsim.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sim.ApplyDelta(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		sim.Close()
+		after := snapshot(t, url, sc)
+
+		diff := map[string]bool{}
+		for _, tb := range model.Tables() {
+			for k, row := range after[tb.Name] {
+				if before[tb.Name][k] != row {
+					diff[fmt.Sprintf("%s.%d", tb.Name, k)] = true
+				}
+			}
+			for k := range before[tb.Name] {
+				if _, ok := after[tb.Name][k]; !ok {
+					t.Errorf("day %d: %s %d disappeared", n, tb.Name, k)
+				}
+			}
+		}
+		named := map[string]bool{}
+		first := map[string]bool{}
+		last := map[string]string{}
+		err = feed.Day(gen.Default(), sc, n, func(e *feed.Event) error {
+			id := fmt.Sprintf("%s.%d", e.Table.Name, e.Key)
+			named[id] = true
+			if e.Op == feed.Create {
+				if _, existed := before[e.Table.Name][e.Key]; existed {
+					t.Errorf("day %d: create of %s, which existed", n, id)
+				}
+			} else if !first[id] {
+				if got, want := line(e.Table, e.Before), before[e.Table.Name][e.Key]; got != want {
+					t.Errorf("day %d: %s before:\n got %s\nwant %s", n, id, got, want)
+				}
+			}
+			first[id] = true
+			last[id] = line(e.Table, e.After)
+			if e.Day != n || e.Seq < 1 {
+				t.Errorf("day %d: event %s has day %d seq %d", n, id, e.Day, e.Seq)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(diff) == 0 {
+			t.Fatalf("day %d: the database did not change", n)
+		}
+		for id := range diff {
+			if !named[id] {
+				t.Errorf("day %d: %s changed in the database, not in the feed", n, id)
+			}
+		}
+		for id := range named {
+			if !diff[id] {
+				t.Errorf("day %d: the feed names %s, which did not change", n, id)
+			}
+			tb, key, _ := strings.Cut(id, ".")
+			var k int64
+			fmt.Sscan(key, &k)
+			if last[id] != after[tb][k] {
+				t.Errorf("day %d: %s after:\n got %s\nwant %s", n, id, last[id], after[tb][k])
+			}
+		}
+		t.Logf("day %d: %d rows changed, all in the feed", n, len(diff))
+	}
+}
+
+// Day 0 is the baseline as creates, as many as the contract's rows.
+func TestBaselineFeed(t *testing.T) {
+	n := 0
+	err := feed.Day(gen.Default(), model.DefaultSchemas, 0, func(e *feed.Event) error {
+		n++
+		if e.Op != feed.Create || e.Before != nil || e.Seq != n {
+			t.Fatalf("baseline event %d: op %s seq %d", n, e.Op, e.Seq)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2075 {
+		t.Errorf("baseline: %d events, want 2075", n)
+	}
+	for _, bad := range []int{-1, gen.MaxDay + 1} {
+		if err := feed.Day(gen.Default(), model.DefaultSchemas, bad, func(*feed.Event) error { return nil }); err == nil {
+			t.Errorf("day %d: no error", bad)
+		}
+	}
+}
+
+// Every format writes one parseable record per event, in event order, and
+// the same bytes every time.
+func TestFormats(t *testing.T) {
+	for _, f := range feed.Formats {
+		render := func() []byte {
+			var b bytes.Buffer
+			w, err := feed.NewWriter(&b, f, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := feed.Day(gen.Default(), model.DefaultSchemas, 1, w.Write); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			return b.Bytes()
+		}
+		out := render()
+		if !bytes.Equal(out, render()) {
+			t.Errorf("%s: two runs differ", f)
+		}
+		var records int
+		switch f {
+		case "csv":
+			rs, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			records = len(rs) - 1
+			if rs[0][0] != "day" || rs[1][2] != "c" || rs[1][8] != "" {
+				t.Errorf("csv: header %v, first %v", rs[0], rs[1])
+			}
+		default:
+			for i, l := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+				var v map[string]any
+				if err := json.Unmarshal(l, &v); err != nil {
+					t.Fatalf("%s line %d: %v", f, i+1, err)
+				}
+				if f == "debezium" {
+					p, _ := v["payload"].(map[string]any)
+					src, _ := p["source"].(map[string]any)
+					if p["op"] == nil || src["table"] == nil || p["ts_ms"] == nil {
+						t.Fatalf("debezium line %d: %s", i+1, l)
+					}
+				} else if v["op"] == nil || v["key"] == nil || v["ts"] == nil {
+					t.Fatalf("jsonl line %d: %s", i+1, l)
+				}
+				records++
+			}
+		}
+		cs := countEvents(t)
+		if records != cs {
+			t.Errorf("%s: %d records, want %d events", f, records, cs)
+		}
+	}
+	if _, err := feed.NewWriter(&bytes.Buffer{}, "xml", "test"); err == nil {
+		t.Error("unknown format: no error")
+	}
+}
+
+func countEvents(t *testing.T) int {
+	s, err := gen.Resume(gen.Default(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.Advance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, k := range []changeset.Kind{changeset.Insert, changeset.Update, changeset.SoftDelete} {
+		for _, tb := range model.Tables() {
+			n += cs.Count(tb.ID, k)
+		}
+	}
+	return n
+}
