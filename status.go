@@ -86,7 +86,7 @@ func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Statu
 	counts := make([]string, 0, model.NumTables)
 	kinds := make([]model.Kind, 0, model.NumTables)
 	for _, t := range model.Tables() {
-		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s.%s)", d.Quote(s.schemas.Of(t.System)), d.Quote(t.Name)))
+		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s)", d.Table(s.schemas.Of(t.System), t.Name)))
 		kinds = append(kinds, model.Int)
 	}
 	err := tx.Query(ctx, "SELECT "+strings.Join(counts, ", "), kinds, func(v []any) error {

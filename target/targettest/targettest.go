@@ -408,7 +408,7 @@ func (s *suite) foreign(t *testing.T) {
 	// The foreign table is still there, empty, and nothing else was made.
 	err = s.raw(ctx, func(ctx context.Context, d target.Dialect, tx target.Tx) error {
 		var n int64 = -1
-		err := tx.Query(ctx, "SELECT COUNT(*) FROM "+d.Quote(sc.Shop)+"."+d.Quote(cust.Name), []model.Kind{model.Int},
+		err := tx.Query(ctx, "SELECT COUNT(*) FROM "+d.Table(sc.Shop, cust.Name), []model.Kind{model.Int},
 			func(v []any) error { n = v[0].(int64); return nil })
 		if err != nil || n != 0 {
 			return fmt.Errorf("the foreign table: %d rows, %v", n, err)
