@@ -64,7 +64,7 @@ func TestAzureConfig(t *testing.T) {
 	if !c.azure || c.mssql.Database != "shop" || c.mssql.Parameters["fedauth"] != "ActiveDirectoryDefault" || !strings.HasPrefix(c.dsn, "sqlserver://") {
 		t.Errorf("azure config: %+v, dsn %s", c, c.dsn)
 	}
-	if _, err := c.connector(); err != nil {
+	if _, err := c.connector(&loginDialer{}); err != nil {
 		t.Errorf("connector: %v", err)
 	}
 	c, err = parse(t, "azuresql://app-id%40tenant:s3cretvalue@srv.database.windows.net?database=shop&fedauth=ActiveDirectoryServicePrincipal")

@@ -27,8 +27,10 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -126,12 +128,63 @@ func parseConfig(u *target.URL) (*config, error) {
 	return c, nil
 }
 
-// connector makes the driver's connector for the configuration.
-func (c *config) connector() (driver.Connector, error) {
+// connector makes the driver's connector for the configuration, dialling
+// through dial.
+func (c *config) connector(dial mssql.Dialer) (driver.Connector, error) {
+	var conn *mssql.Connector
+	var err error
 	if c.azure {
-		return azuread.NewConnector(c.dsn)
+		conn, err = azuread.NewConnector(c.dsn)
+	} else {
+		conn, err = mssql.NewConnector(c.dsn)
 	}
-	return mssql.NewConnector(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	conn.Dialer = dial
+	return conn, nil
+}
+
+// loginDialer puts a deadline on the connections it dials until ready is
+// called: the driver watches the context only while dialling, so a server
+// that accepts and then says nothing would hold the login forever.
+type loginDialer struct {
+	net.Dialer
+	timeout time.Duration
+	mu      sync.Mutex
+	conns   []net.Conn
+	done    bool
+}
+
+func (d *loginDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := d.Dialer.DialContext(ctx, network, addr)
+	if err != nil || d.timeout <= 0 {
+		return conn, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.done {
+		if err := conn.SetDeadline(time.Now().Add(d.timeout)); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		d.conns = append(d.conns, conn)
+	}
+	return conn, nil
+}
+
+// ready lifts the deadline once the session is set up: statements may
+// take as long as they need.
+func (d *loginDialer) ready() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.done = true
+	var err error
+	for _, c := range d.conns {
+		err = errors.Join(err, c.SetDeadline(time.Time{}))
+	}
+	d.conns = nil
+	return err
 }
 
 // where names the server and database for messages.
@@ -179,14 +232,24 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 	fail := func(err error) error {
 		return fmt.Errorf("%w to %s as user %q: %s", target.ErrConnect, c.where(), c.mssql.User, clean(err, u.Raw, password))
 	}
-	connector, err := c.connector()
+	dial := &loginDialer{timeout: c.timeout}
+	connector, err := c.connector(dial)
 	if err != nil {
 		return nil, fail(err)
 	}
 	// The driver's timeout bounds dialling only; this bounds the
 	// handshake and the session setup too.
 	sdb, conn, err := target.Connect(ctx, connector, c.timeout, session)
+	if err == nil {
+		if err = dial.ready(); err != nil {
+			conn.Close()
+			sdb.Close()
+		}
+	}
 	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = fmt.Errorf("no answer within %s (connect_timeout)", c.timeout)
+		}
 		return nil, fail(err)
 	}
 	d := &db{sdb: sdb, conn: conn, dialect: target.SQLServer, where: c.where(), lockWait: LockWait}
