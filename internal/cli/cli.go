@@ -55,6 +55,7 @@ type app struct {
 	quiet          bool
 	color          bool
 	connectTimeout time.Duration
+	separateDBs    bool
 	workers        int
 	barsOn         bool
 	pbar           *progressbar.ProgressBar
@@ -124,7 +125,9 @@ The database is chosen by URL (precedence: --db flag, then the ORIGINSIM_DB
 environment variable, then the embedded default):
   duckdb:PATH                     a DuckDB file (default duckdb:data/ingestion_simulator.duckdb)
   postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL: the systems are schemas
-  mysql://user:pass@host:3306/    MySQL or MariaDB (also mariadb://): the systems are databases`,
+  mysql://user:pass@host:3306/    MySQL or MariaDB (also mariadb://): the systems are databases
+  sqlserver://user:pass@host:1433?database=db   SQL Server (also azuresql://): the systems are schemas,
+                                  or databases with --separate-databases`,
 		Example:       exampleBlock,
 		Version:       fmt.Sprintf("%s (ledger format %d, data version %d)", originsim.Version, originsim.LedgerFormat, gen.Version),
 		SilenceUsage:  true,
@@ -138,6 +141,9 @@ environment variable, then the embedded default):
 	pf.BoolVar(&a.json, "json", false, "print the result as JSON on standard output, for scripts")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print nothing but errors")
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "how long to try to reach a database server (default 10s; the URL's connect_timeout also works)")
+	// A global flag, not a load-baseline one: every command must find the
+	// tables where load-baseline put them.
+	pf.BoolVar(&a.separateDBs, "separate-databases", false, "SQL Server: each system is a database of its own (existing; tables in dbo) instead of a schema of the URL's database (the URL's separate_databases=true also works)")
 	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd())
 	return root
 }
@@ -148,6 +154,12 @@ func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
 	a.barsOn = !a.json && !a.quiet && isTerminal(a.stderr)
 	url := withConnectTimeout(firstOf(a.db, os.Getenv(envDB), originsim.DefaultURL), a.connectTimeout)
+	if a.separateDBs {
+		var err error
+		if url, err = withSeparateDatabases(url); err != nil {
+			return nil, err
+		}
+	}
 	opts := []originsim.Option{originsim.WithSchemas(a.schemas()), originsim.WithProgress(a.printEvent)}
 	if a.workers != 0 {
 		opts = append(opts, originsim.WithWorkers(a.workers))
@@ -172,6 +184,23 @@ func withConnectTimeout(raw string, d time.Duration) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// withSeparateDatabases adds separate_databases=true to a SQL Server URL;
+// on any other target the flag is a usage error.
+func withSeparateDatabases(raw string) (string, error) {
+	scheme, _, _ := strings.Cut(strings.ToLower(raw), ":")
+	if scheme != "sqlserver" && scheme != "azuresql" {
+		return "", usageError{fmt.Errorf("--separate-databases applies to SQL Server only (sqlserver://, azuresql://); on %s the layout is fixed: MySQL's systems are always databases, DuckDB's and PostgreSQL's schemas", scheme)}
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw, nil // Open says what is wrong with it
+	}
+	q := u.Query()
+	q.Set("separate_databases", "true")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // schemas are the two systems' names: flag, then environment, then default.
@@ -218,10 +247,16 @@ func (a *app) loadCmd() *cobra.Command {
 and loads the deterministic Day 0 baseline, in one transaction.
 
 On a database already at Day 0 it does nothing and says so. At a later day it
-refuses: use reset. It never writes into tables it did not make.`,
+refuses: use reset. It never writes into tables it did not make.
+
+--enable-cdc (or --change-tracking) then switches on SQL Server's change data
+capture (or change tracking) for the eight tables, once the load has
+committed; on a database already at Day 0 it only does that. Other targets
+refuse the flags, before changing anything, and say what comes nearest.`,
 		Example: `  originsim load-baseline
   originsim load-baseline --start-date 2024-06-01 --seed 7
-  originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db`,
+  originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db
+  originsim load-baseline --db "sqlserver://sa:pass@127.0.0.1:1433?database=sources" --enable-cdc`,
 		Args: noArgs,
 		RunE: a.baselineRun(&o, (*originsim.Simulator).LoadBaseline),
 	}
@@ -429,11 +464,13 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // baselineFlags are the options of load-baseline and reset.
 type baselineFlags struct {
-	app   *app
-	adopt bool
-	seed  uint64
-	start string
-	scale int
+	app            *app
+	adopt          bool
+	enableCDC      bool
+	changeTracking bool
+	seed           uint64
+	start          string
+	scale          int
 }
 
 func (o *baselineFlags) register(cmd *cobra.Command) {
@@ -443,10 +480,12 @@ func (o *baselineFlags) register(cmd *cobra.Command) {
 	f.IntVar(&o.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
 	f.BoolVar(&o.adopt, "adopt", false, "take over tables made by the dbt package (same names and columns, no ledger): they are made anew")
 	f.IntVar(&o.app.workers, "workers", 0, "goroutines generating rows in parallel (default: the number of CPUs)")
+	f.BoolVar(&o.enableCDC, "enable-cdc", false, "switch on the database's change data capture for the eight tables (SQL Server); other targets say what comes nearest")
+	f.BoolVar(&o.changeTracking, "change-tracking", false, "switch on change tracking instead of CDC (SQL Server)")
 }
 
 func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, error) {
-	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale, Adopt: o.adopt}
+	opts := originsim.BaselineOptions{Seed: o.seed, Scale: o.scale, Adopt: o.adopt, EnableCDC: o.enableCDC, ChangeTracking: o.changeTracking}
 	if cmd.Flags().Changed("workers") && o.app.workers < 1 {
 		return opts, usageError{fmt.Errorf("--workers %d: must be at least 1", o.app.workers)}
 	}
