@@ -133,6 +133,10 @@ func (d *SQL) String(s string) string {
 		s = strings.ReplaceAll(s, `\`, `\\`)
 	}
 	if d.NationalText {
+		// In T-SQL a backslash before a line break inside a string joins
+		// the lines: write such a break as NCHAR(n) instead.
+		s = strings.ReplaceAll(s, "\\\n", "\\'+NCHAR(10)+N'")
+		s = strings.ReplaceAll(s, "\\\r", "\\'+NCHAR(13)+N'")
 		return "N'" + s + "'"
 	}
 	return "'" + s + "'"

@@ -135,6 +135,7 @@ func TestLiterals(t *testing.T) {
 		{MySQL, model.Bool, false, `FALSE`},
 		{Postgres, model.Int, nil, `NULL`},
 		{SQLServer, model.Text, `it's \ Zoë`, `N'it''s \ Zoë'`},
+		{SQLServer, model.Text, "a\\\nb\\\r\nc", `N'a\'+NCHAR(10)+N'b\'+NCHAR(13)+N'` + "\nc'"},
 		{SQLServer, model.Timestamp, at, `CAST(N'2000-01-01 00:00:00.000001' AS DATETIME2(6))`},
 		{SQLServer, model.Date, at, `CAST(N'2000-01-01' AS DATE)`},
 		{SQLServer, model.Bool, true, `1`},
