@@ -22,6 +22,13 @@ type BaselineOptions struct {
 	// and columns, no ledger): they are dropped and made anew. Anything
 	// else in the schemas still stops the operation.
 	Adopt bool
+	// EnableCDC switches on the database's change data capture for the
+	// eight tables once the operation has committed (SQL Server:
+	// sys.sp_cdc_enable_db and sys.sp_cdc_enable_table). ChangeTracking
+	// switches on change tracking instead. On a target without capture of
+	// its own they are a usage error, before anything changes. Reset keeps
+	// the capture that was on without them.
+	EnableCDC, ChangeTracking bool
 }
 
 func (o BaselineOptions) config(base gen.Config) gen.Config {
@@ -151,6 +158,9 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 	if err := cfg.Validate(); err != nil {
 		return nil, usageErr("%v", err)
 	}
+	if err := s.checkCapture(o.capture()); err != nil {
+		return nil, err
+	}
 	var st *Status
 	loaded := false
 	err := s.run(ctx, func(tx target.Tx) error {
@@ -186,6 +196,9 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 		loaded = err == nil
 		return err
 	})
+	if err == nil && o.capture() != "" {
+		err = s.enableCapture(ctx, st, "load-baseline", o.capture())
+	}
 	if err == nil && loaded {
 		s.done("Baseline load complete!") // only once committed
 	}
@@ -196,6 +209,21 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 // reloads Day 0, in one transaction. Zero options keep the recorded seed,
 // start date and scale. It only touches tables its ledger says it made.
 func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, error) {
+	if err := s.checkCapture(o.capture()); err != nil {
+		return nil, err
+	}
+	// Reset makes the tables anew, and their capture with them: keep what
+	// was on.
+	captures := []target.Capture{o.capture()}
+	if before, err := s.captureState(ctx); err != nil {
+		return nil, err
+	} else if before != nil {
+		for _, c := range []target.Capture{target.CDC, target.ChangeTracking} {
+			if before.On(c) && c != o.capture() {
+				captures = append(captures, c)
+			}
+		}
+	}
 	var st *Status
 	err := s.run(ctx, func(tx target.Tx) error {
 		f, err := s.inspect(ctx, tx)
@@ -233,6 +261,9 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		st, err = s.load(ctx, tx, cfg, "reset")
 		return err
 	})
+	if err == nil {
+		err = s.enableCapture(ctx, st, "reset", captures...)
+	}
 	if err == nil {
 		s.done("Baseline load complete!") // only once committed
 	}

@@ -30,6 +30,10 @@ type Status struct {
 	// Next is what the next day will add and change; nil without a ledger
 	// or after the last day.
 	Next *gen.Plan
+	// Capture is the database's own change capture that is on for the
+	// tables ("cdc", "change_tracking"), on targets that have one; filled
+	// by Status, and by LoadBaseline and Reset when they switch one on.
+	Capture string `json:"capture,omitempty"`
 }
 
 // Day is the recorded day, or -1 without a ledger.
@@ -71,7 +75,17 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 		st, err = s.status(ctx, tx, f.ledger)
 		return err
 	})
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	capture, err := s.captureState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if capture != nil {
+		st.Capture = capture.String()
+	}
+	return st, nil
 }
 
 // status counts the rows inside tx, in one query: a row of scalar
@@ -86,7 +100,7 @@ func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Statu
 	counts := make([]string, 0, model.NumTables)
 	kinds := make([]model.Kind, 0, model.NumTables)
 	for _, t := range model.Tables() {
-		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s.%s)", d.Quote(s.schemas.Of(t.System)), d.Quote(t.Name)))
+		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s)", d.Table(s.schemas.Of(t.System), t.Name)))
 		kinds = append(kinds, model.Int)
 	}
 	err := tx.Query(ctx, "SELECT "+strings.Join(counts, ", "), kinds, func(v []any) error {

@@ -34,6 +34,8 @@ type Dialect interface {
 	ListTables(schema string) string
 	// ListColumns is a query returning the column names of a table.
 	ListColumns(schema, table string) string
+	// Table is the qualified, quoted name of a table of a system.
+	Table(schema, table string) string
 }
 
 // SQL is a configurable dialect; the settings below cover the differences
@@ -62,6 +64,32 @@ type SQL struct {
 	// SchemaOptions and TableOptions are appended to CREATE SCHEMA and
 	// CREATE TABLE (MySQL's engine and character set).
 	SchemaOptions, TableOptions string
+
+	// The settings below are T-SQL's.
+
+	// Brackets quotes identifiers as [name], which works whatever the
+	// session's QUOTED_IDENTIFIER setting.
+	Brackets bool
+	// NationalText writes string literals as N'...': without the N, SQL
+	// Server converts them to the database's code page and loses what it
+	// cannot hold.
+	NationalText bool
+	// TypedNulls writes NULL in a VALUES list as CAST(NULL AS type): T-SQL
+	// types a VALUES column of only NULLs as INT, which converts to neither
+	// DATE nor DATETIME2.
+	TypedNulls bool
+	// ObjectGuards guards CREATE and DROP with IF SCHEMA_ID(...) and IF
+	// OBJECT_ID(...) tests, as T-SQL has no CREATE ... IF NOT EXISTS (and
+	// CREATE SCHEMA must be alone in its batch, so it runs through EXEC);
+	// keys are named constraints, and the catalog is read from sys views.
+	ObjectGuards bool
+	// UpdateFrom writes UPDATE t SET ... FROM table AS t JOIN (VALUES ...)
+	// AS v (...) ON ..., T-SQL's form of a set-based update.
+	UpdateFrom bool
+	// DatabaseSchema, when set, makes each system a database of its own
+	// whose tables live in this schema (SQL Server's dbo): tables are named
+	// [database].[dbo].[table], and the databases must exist.
+	DatabaseSchema string
 }
 
 // DuckDB is the dialect of the embedded default.
@@ -80,19 +108,36 @@ var DuckDB = &SQL{
 func (d *SQL) Name() string { return d.DialectName }
 
 func (d *SQL) Quote(ident string) string {
-	if d.UpdateJoin { // MySQL family
+	switch {
+	case d.UpdateJoin: // MySQL family
 		return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
+	case d.Brackets:
+		return "[" + strings.ReplaceAll(ident, "]", "]]") + "]"
 	}
 	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
 }
 
-func (d *SQL) qualified(schema, table string) string { return d.Quote(schema) + "." + d.Quote(table) }
+func (d *SQL) Table(schema, table string) string {
+	if d.DatabaseSchema != "" {
+		return d.Quote(schema) + "." + d.Quote(d.DatabaseSchema) + "." + d.Quote(table)
+	}
+	return d.Quote(schema) + "." + d.Quote(table)
+}
+
+func (d *SQL) qualified(schema, table string) string { return d.Table(schema, table) }
 
 // String quotes a string literal.
 func (d *SQL) String(s string) string {
 	s = strings.ReplaceAll(s, "'", "''")
 	if d.UpdateJoin { // MySQL treats backslash as an escape in strings
 		s = strings.ReplaceAll(s, `\`, `\\`)
+	}
+	if d.NationalText {
+		// In T-SQL a backslash before a line break inside a string joins
+		// the lines: write such a break as NCHAR(n) instead.
+		s = strings.ReplaceAll(s, "\\\n", "\\'+NCHAR(10)+N'")
+		s = strings.ReplaceAll(s, "\\\r", "\\'+NCHAR(13)+N'")
+		return "N'" + s + "'"
 	}
 	return "'" + s + "'"
 }
@@ -130,12 +175,29 @@ func (d *SQL) ColumnType(c model.Column) string {
 }
 
 func (d *SQL) CreateSchema(schema string) string {
+	switch {
+	case d.DatabaseSchema != "":
+		// The databases are the user's: say so rather than make one.
+		return fmt.Sprintf("IF DB_ID(%s) IS NULL RAISERROR(%s, 16, 1)", d.String(schema),
+			d.String("database "+schema+" does not exist: create it first (each system is a database of its own in this layout)"))
+	case d.ObjectGuards:
+		return fmt.Sprintf("IF SCHEMA_ID(%s) IS NULL EXEC(%s)", d.String(schema), d.String("CREATE SCHEMA "+d.Quote(schema)+d.SchemaOptions))
+	}
 	return "CREATE SCHEMA IF NOT EXISTS " + d.Quote(schema) + d.SchemaOptions
+}
+
+// objectID is T-SQL's OBJECT_ID of a user table.
+func (d *SQL) objectID(schema, table string) string {
+	return fmt.Sprintf("OBJECT_ID(%s, N'U')", d.String(d.qualified(schema, table)))
 }
 
 func (d *SQL) CreateTable(schema string, t *model.Table) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", d.qualified(schema, t.Name))
+	if d.ObjectGuards {
+		fmt.Fprintf(&b, "IF %s IS NULL\nCREATE TABLE %s (\n", d.objectID(schema, t.Name), d.qualified(schema, t.Name))
+	} else {
+		fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", d.qualified(schema, t.Name))
+	}
 	for _, c := range t.Columns {
 		null := " NOT NULL"
 		if c.Nullable {
@@ -143,13 +205,21 @@ func (d *SQL) CreateTable(schema string, t *model.Table) string {
 		}
 		fmt.Fprintf(&b, "  %s %s%s,\n", d.Quote(c.Name), d.ColumnType(c), null)
 	}
-	fmt.Fprintf(&b, "  PRIMARY KEY (%s)", d.Quote(t.Key()))
+	// Named constraints give readable names in the catalog and in errors.
+	constraint := func(name string) string {
+		if !d.ObjectGuards {
+			return ""
+		}
+		return "CONSTRAINT " + d.Quote(name) + " "
+	}
+	fmt.Fprintf(&b, "  %sPRIMARY KEY (%s)", constraint("PK_"+t.Name), d.Quote(t.Key()))
 	for _, fk := range t.ForeignKeys {
 		if !fk.Enforced {
 			continue
 		}
 		ref := model.Get(fk.Ref)
-		fmt.Fprintf(&b, ",\n  FOREIGN KEY (%s) REFERENCES %s (%s)", d.Quote(fk.Column), d.qualified(schema, ref.Name), d.Quote(ref.Key()))
+		fmt.Fprintf(&b, ",\n  %sFOREIGN KEY (%s) REFERENCES %s (%s)", constraint("FK_"+t.Name+"_"+fk.Column),
+			d.Quote(fk.Column), d.qualified(schema, ref.Name), d.Quote(ref.Key()))
 	}
 	b.WriteString("\n)")
 	b.WriteString(d.TableOptions)
@@ -157,6 +227,9 @@ func (d *SQL) CreateTable(schema string, t *model.Table) string {
 }
 
 func (d *SQL) DropTable(schema string, t *model.Table) string {
+	if d.ObjectGuards {
+		return fmt.Sprintf("IF %s IS NOT NULL DROP TABLE %s", d.objectID(schema, t.Name), d.qualified(schema, t.Name))
+	}
 	return "DROP TABLE IF EXISTS " + d.qualified(schema, t.Name)
 }
 
@@ -168,20 +241,37 @@ func (d *SQL) columnList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-func (d *SQL) kinds(t *model.Table, cols []string) []model.Kind {
-	ks := make([]model.Kind, len(cols))
+// columns returns the named columns of t.
+func (d *SQL) columns(t *model.Table, cols []string) []model.Column {
+	cs := make([]model.Column, len(cols))
 	for i, c := range cols {
 		j := t.Col(c)
 		if j < 0 {
 			panic(fmt.Sprintf("target: %s has no column %s", t.Name, c))
 		}
-		ks[i] = t.Columns[j].Kind
+		cs[i] = t.Columns[j]
+	}
+	return cs
+}
+
+func (d *SQL) kinds(t *model.Table, cols []string) []model.Kind {
+	ks := make([]model.Kind, len(cols))
+	for i, c := range d.columns(t, cols) {
+		ks[i] = c.Kind
 	}
 	return ks
 }
 
-// values renders rows as a VALUES list body: (..), (..).
-func (d *SQL) values(kinds []model.Kind, rows [][]any) string {
+// value renders one value of column c in a VALUES list.
+func (d *SQL) value(c model.Column, v any) string {
+	if v == nil && d.TypedNulls {
+		return "CAST(NULL AS " + d.ColumnType(c) + ")"
+	}
+	return d.Literal(c.Kind, v)
+}
+
+// values renders rows of the given columns as a VALUES list body: (..), (..).
+func (d *SQL) values(cols []model.Column, rows [][]any) string {
 	var b strings.Builder
 	for i, row := range rows {
 		if i > 0 {
@@ -192,7 +282,7 @@ func (d *SQL) values(kinds []model.Kind, rows [][]any) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(d.Literal(kinds[j], v))
+			b.WriteString(d.value(cols[j], v))
 		}
 		b.WriteByte(')')
 	}
@@ -201,11 +291,11 @@ func (d *SQL) values(kinds []model.Kind, rows [][]any) string {
 
 func (d *SQL) InsertValues(schema string, t *model.Table, rows [][]any) string {
 	cols := t.ColumnNames()
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES\n  %s", d.qualified(schema, t.Name), d.columnList(cols), d.values(d.kinds(t, cols), rows))
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES\n  %s", d.qualified(schema, t.Name), d.columnList(cols), d.values(t.Columns, rows))
 }
 
 func (d *SQL) Update(schema string, t *model.Table, cols []string, rows [][]any) string {
-	kinds := d.kinds(t, cols)
+	columns := d.columns(t, cols)
 	set := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
 		v := "v." + d.Quote(c)
@@ -221,9 +311,13 @@ func (d *SQL) Update(schema string, t *model.Table, cols []string, rows [][]any)
 	key := d.Quote(cols[0])
 	if d.UpdateJoin {
 		return fmt.Sprintf("UPDATE %s AS t JOIN (\n  %s\n) AS v ON t.%s = v.%s\nSET %s",
-			d.qualified(schema, t.Name), d.unionRows(cols, kinds, rows), key, key, strings.Join(set, ", "))
+			d.qualified(schema, t.Name), d.unionRows(cols, d.kinds(t, cols), rows), key, key, strings.Join(set, ", "))
 	}
-	vals := d.values(kinds, rows)
+	vals := d.values(columns, rows)
+	if d.UpdateFrom {
+		return fmt.Sprintf("UPDATE t SET %s\nFROM %s AS t\nJOIN (VALUES\n  %s\n) AS v (%s) ON t.%s = v.%s",
+			strings.Join(set, ", "), d.qualified(schema, t.Name), vals, d.columnList(cols), key, key)
+	}
 	return fmt.Sprintf("UPDATE %s AS t SET %s\nFROM (VALUES\n  %s\n) AS v (%s)\nWHERE t.%s = v.%s",
 		d.qualified(schema, t.Name), strings.Join(set, ", "), vals, d.columnList(cols), key, key)
 }
@@ -263,6 +357,13 @@ func (d *SQL) Select(schema string, t *model.Table) string {
 }
 
 func (d *SQL) ListTables(schema string) string {
+	if d.DatabaseSchema != "" {
+		// A database that does not exist holds no tables; the catalog of
+		// one that does is read by name, hence the dynamic SQL.
+		q := fmt.Sprintf("SELECT t.name FROM %s.sys.tables AS t JOIN %s.sys.schemas AS s ON s.schema_id = t.schema_id WHERE s.name = %s ORDER BY t.name",
+			d.Quote(schema), d.Quote(schema), d.String(d.DatabaseSchema))
+		return fmt.Sprintf("IF DB_ID(%s) IS NOT NULL EXEC(%s)", d.String(schema), d.String(q))
+	}
 	if d.TablesOf != "" {
 		return fmt.Sprintf(d.TablesOf, d.String(schema))
 	}
@@ -270,6 +371,13 @@ func (d *SQL) ListTables(schema string) string {
 }
 
 func (d *SQL) ListColumns(schema, table string) string {
+	if d.ObjectGuards {
+		catalog := "sys.columns"
+		if d.DatabaseSchema != "" {
+			catalog = d.Quote(schema) + ".sys.columns"
+		}
+		return fmt.Sprintf("SELECT c.name FROM %s AS c WHERE c.object_id = %s ORDER BY c.column_id", catalog, d.objectID(schema, table))
+	}
 	return "SELECT column_name FROM information_schema.columns WHERE table_schema = " + d.String(schema) +
 		" AND table_name = " + d.String(table) + " ORDER BY ordinal_position"
 }

@@ -62,15 +62,25 @@ func render(d *SQL) string {
 		section("Select "+t.Name, d.Select(model.DefaultSchemas.Of(t.System), t))
 	}
 	section("ListTables", d.ListTables("jaffle_crm"))
+	if d.ObjectGuards { // added with T-SQL; the older goldens stay as they were
+		section("ListColumns", d.ListColumns("jaffle_shop", "customers"))
+		section("Table", d.Table("jaffle_shop", "customers"))
+	}
 	fmt.Fprintf(&b, "-- Quote\n%s\n", d.Quote("we\"ird`name"))
 	return b.String()
 }
 
+// goldenDialects are the dialects with a golden file, by file name.
+var goldenDialects = map[string]*SQL{
+	"duckdb": DuckDB, "postgres": Postgres, "mysql": MySQL,
+	"sqlserver": SQLServer, "sqlserver_databases": SQLServerDatabases,
+}
+
 func TestDialectGolden(t *testing.T) {
-	for _, d := range []*SQL{DuckDB, Postgres, MySQL} {
-		t.Run(d.Name(), func(t *testing.T) {
+	for name, d := range goldenDialects {
+		t.Run(name, func(t *testing.T) {
 			got := render(d)
-			path := filepath.Join("testdata", d.Name()+".golden")
+			path := filepath.Join("testdata", name+".golden")
 			if *update {
 				if err := os.MkdirAll("testdata", 0o755); err != nil {
 					t.Fatal(err)
@@ -124,10 +134,60 @@ func TestLiterals(t *testing.T) {
 		{Postgres, model.Decimal, model.Cents(-5), `-0.05`},
 		{MySQL, model.Bool, false, `FALSE`},
 		{Postgres, model.Int, nil, `NULL`},
+		{SQLServer, model.Text, `it's \ Zoë`, `N'it''s \ Zoë'`},
+		{SQLServer, model.Text, "a\\\nb\\\r\nc", `N'a\'+NCHAR(10)+N'b\'+NCHAR(13)+N'` + "\nc'"},
+		{SQLServer, model.Timestamp, at, `CAST(N'2000-01-01 00:00:00.000001' AS DATETIME2(6))`},
+		{SQLServer, model.Date, at, `CAST(N'2000-01-01' AS DATE)`},
+		{SQLServer, model.Bool, true, `1`},
+		{SQLServer, model.Bool, false, `0`},
+		{SQLServer, model.Decimal, model.Cents(129999), `1299.99`},
 	}
 	for _, c := range cases {
 		if got := c.d.Literal(c.k, c.v); got != c.want {
 			t.Errorf("%s Literal(%v, %v) = %s, want %s", c.d.Name(), c.k, c.v, got, c.want)
 		}
+	}
+}
+
+// TestTSQL checks what T-SQL must and must not contain, in both layouts:
+// no type or clause SQL Server lacks, every table guarded and keyed.
+func TestTSQL(t *testing.T) {
+	for name, d := range map[string]*SQL{"schemas": SQLServer, "databases": SQLServerDatabases} {
+		t.Run(name, func(t *testing.T) {
+			all := render(d)
+			for _, banned := range []string{"BOOLEAN", "INTERVAL", "TIMESTAMP", "IF NOT EXISTS", "IF EXISTS", "VARCHAR(%", "TRUE", "FALSE", `"`} {
+				if strings.Contains(strings.ReplaceAll(all, `[we"ird`, ""), banned) {
+					t.Errorf("T-SQL contains %q", banned)
+				}
+			}
+			types := map[model.Kind]string{model.Int: "INT", model.Text: "NVARCHAR(50)", model.Decimal: "DECIMAL(10,2)",
+				model.Date: "DATE", model.Timestamp: "DATETIME2(6)", model.Bool: "BIT"}
+			for k, want := range types {
+				if got := d.ColumnType(model.Column{Kind: k, Size: 50}); got != want {
+					t.Errorf("type of %v: %s, want %s", k, got, want)
+				}
+			}
+			for _, tb := range model.Tables() {
+				schema := model.DefaultSchemas.Of(tb.System)
+				ct := d.CreateTable(schema, tb)
+				if !strings.HasPrefix(ct, "IF OBJECT_ID(N'"+d.Table(schema, tb.Name)+"', N'U') IS NULL\nCREATE TABLE "+d.Table(schema, tb.Name)+" (") {
+					t.Errorf("%s: not guarded by OBJECT_ID:\n%s", tb.Name, ct)
+				}
+				if !strings.Contains(ct, "CONSTRAINT [PK_"+tb.Name+"] PRIMARY KEY (["+tb.Key()+"])") {
+					t.Errorf("%s: no named primary key:\n%s", tb.Name, ct)
+				}
+				for _, fk := range tb.ForeignKeys {
+					if got := strings.Contains(ct, "FOREIGN KEY (["+fk.Column+"]) REFERENCES "+d.Table(schema, model.Get(fk.Ref).Name)); got != fk.Enforced {
+						t.Errorf("%s.%s: foreign key present %v, enforced %v", tb.Name, fk.Column, got, fk.Enforced)
+					}
+				}
+			}
+		})
+	}
+	if got := SQLServerDatabases.Table("shop_db", "orders"); got != "[shop_db].[dbo].[orders]" {
+		t.Errorf("database layout table name %s", got)
+	}
+	if got := SQLServer.Quote("a]b"); got != "[a]]b]" {
+		t.Errorf("Quote(a]b) = %s", got)
 	}
 }

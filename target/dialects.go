@@ -29,3 +29,32 @@ var MySQL = &SQL{
 	SchemaOptions: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
 	TableOptions:  " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 }
+
+// SQLServer is the dialect of SQL Server and Azure SQL Database: the two
+// systems are schemas of one database. Text is NVARCHAR (Unicode whatever
+// the database's collation), timestamps DATETIME2(6), booleans BIT.
+var SQLServer = &SQL{
+	DialectName: "sqlserver",
+	Types: map[model.Kind]string{model.Int: "INT", model.Text: "NVARCHAR(%d)", model.Decimal: "DECIMAL(10,2)",
+		model.Date: "DATE", model.Timestamp: "DATETIME2(6)", model.Bool: "BIT"},
+	DecimalText: "CAST(%s AS VARCHAR(40))",
+	True:        "1", False: "0",
+	// The ISO forms yyyy-mm-dd and yyyy-mm-dd hh:mm:ss.ffffff read the
+	// same under every language and DATEFORMAT setting for these types.
+	DateLit: "CAST(%s AS DATE)", TimestampLit: "CAST(%s AS DATETIME2(6))",
+	TablesOf:     "SELECT t.name FROM sys.tables AS t WHERE t.schema_id = SCHEMA_ID(%s) ORDER BY t.name",
+	Brackets:     true,
+	NationalText: true,
+	TypedNulls:   true,
+	ObjectGuards: true,
+	UpdateFrom:   true,
+}
+
+// SQLServerDatabases is SQL Server with each system a database of its own
+// (tables in its dbo schema), the layout of a server rather than of an
+// Azure SQL Database. The databases must exist.
+var SQLServerDatabases = func() *SQL {
+	d := *SQLServer
+	d.DatabaseSchema = "dbo"
+	return &d
+}()

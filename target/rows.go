@@ -3,7 +3,10 @@ package target
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/originsim/originsim/model"
 )
@@ -49,4 +52,34 @@ func ScanRows(ctx context.Context, rows *sql.Rows, kinds []model.Kind, fn func(r
 		}
 	}
 	return rows.Err()
+}
+
+// Connect opens one connection through a database/sql connector and runs
+// the session statements on it, all within timeout (a driver's own timeout
+// often bounds only the dial). Running out of time is said as such.
+func Connect(ctx context.Context, connector driver.Connector, timeout time.Duration, session []string) (*sql.DB, *sql.Conn, error) {
+	sdb := sql.OpenDB(connector)
+	cctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	conn, err := sdb.Conn(cctx)
+	if err == nil {
+		for _, s := range session {
+			if _, err = conn.ExecContext(cctx, s); err != nil {
+				conn.Close()
+				break
+			}
+		}
+	}
+	if err != nil {
+		sdb.Close()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %s (connect_timeout)", timeout)
+		}
+		return nil, nil, err
+	}
+	return sdb, conn, nil
 }

@@ -63,6 +63,7 @@ type app struct {
 	quiet          bool
 	color          bool
 	connectTimeout time.Duration
+	separateDBs    bool
 	workers        int
 	barsOn         bool
 	pbar           *progressbar.ProgressBar
@@ -132,6 +133,9 @@ The database is chosen by URL:
   duckdb:PATH                     a DuckDB file (default duckdb:data/ingestion_simulator.duckdb)
   postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL: the systems are schemas
   mysql://user:pass@host:3306/    MySQL or MariaDB (also mariadb://): the systems are databases
+  sqlserver://user:pass@host:1433?database=db   SQL Server (also azuresql://): the systems are schemas,
+                                  or databases with --separate-databases
+
 or read from a dbt profiles.yml (--profile NAME [--target T] [--profiles-dir DIR];
 types duckdb, postgres, mysql, sqlserver). Precedence, highest first: --db,
 ORIGINSIM_DB, --profile, profile: in ./originsim.yaml, db: in ./originsim.yaml,
@@ -150,6 +154,9 @@ flags and environment variables beat it.`,
 	pf.BoolVar(&a.json, "json", false, "print the result as JSON on standard output, for scripts")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print nothing but errors")
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", 0, "how long to try to reach a database server (default 10s; the URL's connect_timeout also works)")
+	// A global flag, not a load-baseline one: every command must find the
+	// tables where load-baseline put them.
+	pf.BoolVar(&a.separateDBs, "separate-databases", false, "SQL Server: each system is a database of its own (existing; tables in dbo) instead of a schema of the URL's database (the URL's separate_databases=true also works)")
 	pf.StringVar(&a.profile, "profile", "", "read the database from this dbt profile (when --db and "+envDB+" are not set)")
 	pf.StringVar(&a.target, "target", "", "the dbt profile's target (default: the profile's target: key)")
 	pf.StringVar(&a.profilesDir, "profiles-dir", "", "folder of the dbt profiles.yml (default: $"+profile.EnvDir+", then ./profiles.yml, then ~/.dbt)")
@@ -187,6 +194,11 @@ func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 		return nil, err
 	}
 	url := withConnectTimeout(raw, a.connectTimeout)
+	if a.separateDBs {
+		if url, err = withSeparateDatabases(url); err != nil {
+			return nil, err
+		}
+	}
 	opts := []originsim.Option{originsim.WithSchemas(sc), originsim.WithProgress(a.printEvent)}
 	if a.workers != 0 {
 		opts = append(opts, originsim.WithWorkers(a.workers))
@@ -211,6 +223,23 @@ func withConnectTimeout(raw string, d time.Duration) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// withSeparateDatabases adds separate_databases=true to a SQL Server URL;
+// on any other target the flag is a usage error.
+func withSeparateDatabases(raw string) (string, error) {
+	scheme, _, _ := strings.Cut(strings.ToLower(raw), ":")
+	if scheme != "sqlserver" && scheme != "azuresql" {
+		return "", usageError{fmt.Errorf("--separate-databases applies to SQL Server only (sqlserver://, azuresql://); on %s the layout is fixed: MySQL's systems are always databases, DuckDB's and PostgreSQL's schemas", scheme)}
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw, nil // Open says what is wrong with it
+	}
+	q := u.Query()
+	q.Set("separate_databases", "true")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // dbURL is the database URL. Precedence, highest first:
@@ -312,10 +341,16 @@ func (a *app) loadCmd() *cobra.Command {
 and loads the deterministic Day 0 baseline, in one transaction.
 
 On a database already at Day 0 it does nothing and says so. At a later day it
-refuses: use reset. It never writes into tables it did not make.`,
+refuses: use reset. It never writes into tables it did not make.
+
+--enable-cdc (or --change-tracking) then switches on SQL Server's change data
+capture (or change tracking) for the eight tables, once the load has
+committed; on a database already at Day 0 it only does that. Other targets
+refuse the flags, before changing anything, and say what comes nearest.`,
 		Example: `  originsim load-baseline
   originsim load-baseline --start-date 2024-06-01 --seed 7
-  originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db`,
+  originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db
+  originsim load-baseline --db "sqlserver://sa:pass@127.0.0.1:1433?database=sources" --enable-cdc`,
 		Args: noArgs,
 		RunE: a.baselineRun(&o, (*originsim.Simulator).LoadBaseline),
 	}
@@ -527,8 +562,10 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // baselineFlags are the options of load-baseline and reset.
 type baselineFlags struct {
-	app   *app
-	adopt bool
+	app            *app
+	adopt          bool
+	enableCDC      bool
+	changeTracking bool
 	genFlags
 }
 
@@ -537,6 +574,8 @@ func (o *baselineFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&o.adopt, "adopt", false, "take over tables made by the dbt package (same names and columns, no ledger): they are made anew")
 	f.IntVar(&o.app.workers, "workers", 0, "goroutines generating rows in parallel (default: the number of CPUs)")
+	f.BoolVar(&o.enableCDC, "enable-cdc", false, "switch on the database's change data capture for the eight tables (SQL Server); other targets say what comes nearest")
+	f.BoolVar(&o.changeTracking, "change-tracking", false, "switch on change tracking instead of CDC (SQL Server)")
 }
 
 func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, error) {
@@ -548,7 +587,7 @@ func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, 
 		return originsim.BaselineOptions{}, err
 	}
 	opts, err := o.genFlags.options(cmd, f)
-	opts.Adopt = o.adopt
+	opts.Adopt, opts.EnableCDC, opts.ChangeTracking = o.adopt, o.enableCDC, o.changeTracking
 	return opts, err
 }
 

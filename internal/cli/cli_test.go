@@ -230,6 +230,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"status", "--shop-schema", strings.Repeat("s", 64)}, exitUsage, "at most 63"},
 		{[]string{"status", "--shop-schema", "same", "--crm-schema", "same"}, exitUsage, "must differ"},
 		{[]string{"status", "--crm-schema", "other_crm"}, exitState, "--crm-schema jaffle_crm"},
+		{[]string{"load-baseline", "--enable-cdc"}, exitUsage, "--enable-cdc does not apply to duckdb"},
+		{[]string{"reset", "--yes", "--change-tracking"}, exitUsage, "--change-tracking does not apply to duckdb"},
+		{[]string{"status", "--separate-databases"}, exitUsage, "applies to SQL Server only"},
 	}
 	for _, c := range cases {
 		r := e.run(c.args...)
@@ -442,9 +445,13 @@ func TestConnectTimeoutFlag(t *testing.T) {
 			defer c.Close()
 		}
 	}()
-	for _, scheme := range []string{"postgres", "mysql"} {
+	for _, scheme := range []string{"postgres", "mysql", "sqlserver"} {
 		start := time.Now()
-		r := run(t, "status", "--connect-timeout", "1s", "--db", scheme+"://app:hunter2@"+l.Addr().String()+"/db")
+		url := scheme + "://app:hunter2@" + l.Addr().String() + "/db"
+		if scheme == "sqlserver" {
+			url = scheme + "://app:hunter2@" + l.Addr().String() + "?database=db"
+		}
+		r := run(t, "status", "--connect-timeout", "1s", "--db", url)
 		took := time.Since(start)
 		if r.code != exitConnect || strings.Contains(r.stderr, "hunter2") || !strings.Contains(r.stderr, l.Addr().String()) {
 			t.Errorf("%s: exit %d %q", scheme, r.code, r.stderr)
@@ -455,6 +462,21 @@ func TestConnectTimeoutFlag(t *testing.T) {
 	}
 	if got := withConnectTimeout("postgres://h/db?connect_timeout=3", time.Second); !strings.Contains(got, "connect_timeout=3") {
 		t.Errorf("the URL's own connect_timeout was overridden: %s", got)
+	}
+}
+
+func TestSeparateDatabasesFlag(t *testing.T) {
+	got, err := withSeparateDatabases("sqlserver://sa:pw@127.0.0.1:1433?database=x")
+	if err != nil || !strings.Contains(got, "separate_databases=true") || !strings.Contains(got, "database=x") {
+		t.Errorf("sqlserver: %s %v", got, err)
+	}
+	if _, err := withSeparateDatabases("AzureSQL://h?database=x&fedauth=ActiveDirectoryDefault"); err != nil {
+		t.Errorf("azuresql: %v", err)
+	}
+	for _, other := range []string{"mysql://root@127.0.0.1/", "postgres://h/db", "duckdb:x.duckdb"} {
+		if _, err := withSeparateDatabases(other); err == nil || exitCode(err) != exitUsage {
+			t.Errorf("%s: %v", other, err)
+		}
 	}
 }
 

@@ -95,11 +95,12 @@ type statusJSON struct {
 	Schemas   map[string]string `json:"schemas"`
 	Tables    map[string]int64  `json:"tables"`
 	Next      *gen.Plan         `json:"next,omitempty"`
+	Capture   string            `json:"capture,omitempty"`
 }
 
 func (a *app) printStatus(st *originsim.Status) error {
 	if a.json {
-		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{}, Next: st.Next,
+		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{}, Next: st.Next, Capture: st.Capture,
 			Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
 		if l := st.Ledger; l != nil {
 			out.Date = st.Date().Format("2006-01-02")
@@ -144,6 +145,9 @@ func (a *app) statusBlock(st *originsim.Status) {
 	fmt.Fprintf(w, "%s:\n%s\n%s\n\n", st.Schemas.Shop,
 		line(model.Customers, model.Products, model.Orders), line(model.OrderItems, model.Payments))
 	fmt.Fprintf(w, "%s:\n%s\n%s\n", st.Schemas.CRM, line(model.Campaigns, model.EmailActivity), line(model.WebSessions))
+	if st.Capture != "" {
+		fmt.Fprintf(w, "\nChange capture: %s\n", st.Capture)
+	}
 	if p := st.Next; p != nil {
 		fmt.Fprintf(w, "\nNext: apply-delta --day %d adds %d customers, %d orders, %d order_items, %d payments,\n  %d email_activity, %d web_sessions",
 			st.Day()+1, p.Customers, p.Orders, p.Items, p.Payments, p.Emails, p.Sessions)

@@ -89,29 +89,10 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 	if err != nil {
 		return nil, fail(err)
 	}
-	sdb := sql.OpenDB(connector)
-	// The driver's Timeout bounds dialling only; this bounds the handshake
-	// and the session setup too.
-	cctx := ctx
-	if cfg.Timeout > 0 {
-		var cancel context.CancelFunc
-		cctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
-		defer cancel()
-	}
-	conn, err := sdb.Conn(cctx)
-	if err == nil {
-		for _, s := range session {
-			if _, err = conn.ExecContext(cctx, s); err != nil {
-				conn.Close()
-				break
-			}
-		}
-	}
+	// The driver's timeout bounds dialling only; this bounds the
+	// handshake and the session setup too.
+	sdb, conn, err := target.Connect(ctx, connector, cfg.Timeout, session)
 	if err != nil {
-		sdb.Close()
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			err = fmt.Errorf("no answer within %s (connect_timeout)", cfg.Timeout)
-		}
 		return nil, fail(err)
 	}
 	return &db{sdb: sdb, conn: conn, server: cfg.Addr, lockWait: LockWait}, nil

@@ -1,0 +1,104 @@
+package originsim
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/target"
+)
+
+// capture is the database's own change capture the options ask for, or
+// "" for none: ChangeTracking selects change tracking, with or without
+// EnableCDC; EnableCDC alone selects CDC.
+func (o BaselineOptions) capture() target.Capture {
+	switch {
+	case o.ChangeTracking:
+		return target.ChangeTracking
+	case o.EnableCDC:
+		return target.CDC
+	}
+	return ""
+}
+
+// noCapture says, for the targets without change capture of their own to
+// switch on, what comes nearest. A target that implements
+// target.ChangeCaptureTarget is asked instead.
+var noCapture = map[string]string{
+	"duckdb": "DuckDB has no change capture to switch on; read each day's changes with updated_at > <last watermark> (every row a day writes carries that day's timestamps), or diff two exports",
+	"mysql": "MySQL and MariaDB capture changes in the binary log, which is server configuration (log_bin on, binlog_format=ROW, binlog_row_image=FULL): " +
+		"set it on the server; every originsim write then appears there",
+	"postgres": "not supported yet on this target (logical replication: REPLICA IDENTITY FULL and a publication); the tables can be added to a publication by hand",
+}
+
+// checkCapture refuses, before anything changes, a capture the target
+// cannot switch on.
+func (s *Simulator) checkCapture(c target.Capture) error {
+	if c == "" {
+		return nil
+	}
+	if _, ok := s.t.(target.ChangeCaptureTarget); ok {
+		return nil
+	}
+	flag := "--enable-cdc"
+	if c == target.ChangeTracking {
+		flag = "--change-tracking"
+	}
+	name := s.t.Dialect().Name()
+	why, ok := noCapture[name]
+	if !ok {
+		why = "this target has no change capture to switch on"
+	}
+	return usageErr("%s does not apply to %s: %s; nothing changed", flag, name, why)
+}
+
+// tables are the eight tables of the two systems.
+func (s *Simulator) tables() []target.SchemaTable {
+	out := make([]target.SchemaTable, 0, model.NumTables)
+	for _, t := range model.Tables() {
+		out = append(out, target.SchemaTable{Schema: s.schemas.Of(t.System), Table: t})
+	}
+	return out
+}
+
+// captureState reads which capture is on, or nil when the target has none
+// of its own.
+func (s *Simulator) captureState(ctx context.Context) (*target.CaptureState, error) {
+	cc, ok := s.t.(target.ChangeCaptureTarget)
+	if !ok {
+		return nil, nil
+	}
+	st, err := cc.CaptureState(ctx, s.tables())
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// enableCapture switches the captures on once the operation has committed
+// (SQL Server enables CDC only outside a transaction) and records the
+// result in st. A failure leaves the data committed and says how to retry.
+func (s *Simulator) enableCapture(ctx context.Context, st *Status, op string, cs ...target.Capture) error {
+	cc, ok := s.t.(target.ChangeCaptureTarget)
+	if !ok {
+		return nil
+	}
+	for _, c := range cs {
+		if c == "" {
+			continue
+		}
+		s.section("Enabling %s on the eight tables...", c)
+		if err := cc.EnableCapture(ctx, c, s.tables()); err != nil {
+			return fmt.Errorf("%s committed, but %w; run load-baseline with the same flag again to finish (it changes no data at Day 0)", op, err)
+		}
+		s.step("Enabled %s", c)
+	}
+	state, err := cc.CaptureState(ctx, s.tables())
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		st.Capture = state.String()
+	}
+	return nil
+}
