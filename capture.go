@@ -3,6 +3,7 @@ package originsim
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/originsim/originsim/model"
 	"github.com/originsim/originsim/target"
@@ -28,7 +29,7 @@ var noCapture = map[string]string{
 	"duckdb": "DuckDB has no change capture to switch on; read each day's changes with updated_at > <last watermark> (every row a day writes carries that day's timestamps), or diff two exports",
 	"mysql": "MySQL and MariaDB capture changes in the binary log, which is server configuration (log_bin on, binlog_format=ROW, binlog_row_image=FULL): " +
 		"set it on the server; every originsim write then appears there",
-	"postgres": "not supported yet on this target (logical replication: REPLICA IDENTITY FULL and a publication); the tables can be added to a publication by hand",
+	"postgres change_tracking": "change tracking is SQL Server's; PostgreSQL's nearest is logical replication, which --enable-cdc sets up (REPLICA IDENTITY FULL and a publication)",
 }
 
 // checkCapture refuses, before anything changes, a capture the target
@@ -37,14 +38,19 @@ func (s *Simulator) checkCapture(c target.Capture) error {
 	if c == "" {
 		return nil
 	}
-	if _, ok := s.t.(target.ChangeCaptureTarget); ok {
-		return nil
-	}
 	flag := "--enable-cdc"
 	if c == target.ChangeTracking {
 		flag = "--change-tracking"
 	}
 	name := s.t.Dialect().Name()
+	if cc, ok := s.t.(target.ChangeCaptureTarget); ok {
+		if slices.Contains(cc.Captures(), c) {
+			return nil
+		}
+		if why, ok := noCapture[name+" "+string(c)]; ok {
+			return usageErr("%s does not apply to %s: %s; nothing changed", flag, name, why)
+		}
+	}
 	why, ok := noCapture[name]
 	if !ok {
 		why = "this target has no change capture to switch on"

@@ -60,6 +60,10 @@ func (c *capturing) EnableCapture(_ context.Context, kind target.Capture, tables
 	return nil
 }
 
+func (c *capturing) Captures() []target.Capture {
+	return []target.Capture{target.CDC, target.ChangeTracking}
+}
+
 func (c *capturing) CaptureState(_ context.Context, tables []target.SchemaTable) (target.CaptureState, error) {
 	st := target.CaptureState{Tables: len(tables)}
 	if c.on[target.CDC] {

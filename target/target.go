@@ -250,6 +250,9 @@ func (s CaptureState) String() string {
 // run outside any operation's transaction (SQL Server refuses to enable
 // CDC inside one), after the tables exist.
 type ChangeCaptureTarget interface {
+	// Captures lists the captures the target can switch on; others are
+	// refused before anything changes.
+	Captures() []Capture
 	// EnableCapture turns c on for the database(s) and for each table
 	// (schema names the system's schema, or database, as elsewhere). It
 	// does nothing for what is on already.

@@ -574,7 +574,7 @@ func (o *baselineFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&o.adopt, "adopt", false, "take over tables made by the dbt package (same names and columns, no ledger): they are made anew")
 	f.IntVar(&o.app.workers, "workers", 0, "goroutines generating rows in parallel (default: the number of CPUs)")
-	f.BoolVar(&o.enableCDC, "enable-cdc", false, "switch on the database's change data capture for the eight tables (SQL Server); other targets say what comes nearest")
+	f.BoolVar(&o.enableCDC, "enable-cdc", false, "switch on the database's change data capture for the eight tables (PostgreSQL: logical replication; SQL Server: CDC); other targets say what comes nearest")
 	f.BoolVar(&o.changeTracking, "change-tracking", false, "switch on change tracking instead of CDC (SQL Server)")
 }
 

@@ -111,6 +111,9 @@ func (d *db) EnableCapture(ctx context.Context, c target.Capture, tables []targe
 	return nil
 }
 
+// Captures are both of SQL Server's.
+func (d *db) Captures() []target.Capture { return []target.Capture{target.CDC, target.ChangeTracking} }
+
 // CaptureState reports which capture is on for the tables.
 func (d *db) CaptureState(ctx context.Context, tables []target.SchemaTable) (target.CaptureState, error) {
 	st := target.CaptureState{Tables: len(tables)}

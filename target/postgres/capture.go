@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/originsim/originsim/target"
+)
+
+// PostgreSQL's change capture is logical replication: --enable-cdc sets
+// REPLICA IDENTITY FULL on the eight tables (so updates and deletes carry
+// the whole old row) and puts them in a publication, which a logical
+// replication slot (pgoutput) or a CDC tool then reads. Reading it needs
+// wal_level=logical on the server.
+
+// Captures is CDC only: change tracking is SQL Server's.
+func (d *db) Captures() []target.Capture { return []target.Capture{target.CDC} }
+
+// Publication is the name of the publication for a shop schema:
+// originsim_<shop schema>, cut to PostgreSQL's 63 bytes.
+func Publication(shop string) string {
+	name := "originsim_" + shop
+	return name[:min(len(name), 63)]
+}
+
+// captureSQL is what EnableCapture runs: replica identity, then the
+// publication made or set to exactly the eight tables.
+func captureSQL(tables []target.SchemaTable, exists bool) []string {
+	var out, names []string
+	for _, st := range tables {
+		name := pgx.Identifier{st.Schema, st.Table.Name}.Sanitize()
+		names = append(names, name)
+		out = append(out, "ALTER TABLE "+name+" REPLICA IDENTITY FULL")
+	}
+	pub := pgx.Identifier{Publication(tables[0].Schema)}.Sanitize()
+	if exists {
+		return append(out, "ALTER PUBLICATION "+pub+" SET TABLE "+strings.Join(names, ", "))
+	}
+	return append(out, "CREATE PUBLICATION "+pub+" FOR TABLE "+strings.Join(names, ", "))
+}
+
+// EnableCapture switches logical replication on for the tables, in one
+// transaction. tables[0] is in the shop schema, which names the
+// publication.
+func (d *db) EnableCapture(ctx context.Context, c target.Capture, tables []target.SchemaTable) error {
+	if c != target.CDC {
+		return fmt.Errorf("postgres: %s is not a capture of PostgreSQL", c)
+	}
+	tx, err := d.conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.Background())
+	var exists bool
+	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)", Publication(tables[0].Schema)).Scan(&exists); err != nil {
+		return err
+	}
+	for _, q := range captureSQL(tables, exists) {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("enable cdc: %s: %w", q, err)
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// CaptureState counts the tables with REPLICA IDENTITY FULL that are in
+// the publication.
+func (d *db) CaptureState(ctx context.Context, tables []target.SchemaTable) (target.CaptureState, error) {
+	st := target.CaptureState{Tables: len(tables)}
+	var schemas, names []string
+	for _, t := range tables {
+		schemas, names = append(schemas, t.Schema), append(names, t.Table.Name)
+	}
+	err := d.conn.QueryRow(ctx, `
+SELECT count(*)
+FROM unnest($1::text[], $2::text[]) AS t(schema_name, table_name)
+JOIN pg_namespace n ON n.nspname = t.schema_name
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.table_name AND c.relreplident = 'f'
+JOIN pg_publication_tables p ON p.pubname = $3 AND p.schemaname = t.schema_name AND p.tablename = t.table_name`,
+		schemas, names, Publication(tables[0].Schema)).Scan(&st.CDC)
+	if err != nil {
+		return st, fmt.Errorf("read the change capture state: %w", err)
+	}
+	return st, nil
+}
