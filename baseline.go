@@ -2,6 +2,7 @@ package originsim
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -286,7 +287,7 @@ func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op s
 		}
 		for _, t := range model.Tables() {
 			if t.System == sys {
-				if err := tx.Exec(ctx, d.CreateTable(schema, t)); err != nil {
+				if err := tx.Exec(ctx, d.LoadTable(schema, t)); err != nil {
 					return nil, err
 				}
 			}
@@ -309,9 +310,38 @@ func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op s
 			s.step("Loaded %s (%d rows)", t.Name, n)
 		}
 	}
+	if err := s.addKeys(ctx, tx); err != nil {
+		return nil, err
+	}
 	l := newLedger(0, op, cfg, s.schemas.CRM)
 	if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
 		return nil, err
 	}
 	return s.status(ctx, tx, l)
+}
+
+// addKeys adds the keys the dialect leaves out of a load (see
+// target.Dialect.AfterLoad): every primary key, then the foreign keys.
+func (s *Simulator) addKeys(ctx context.Context, tx target.Tx) error {
+	d := s.t.Dialect()
+	var foreign []string
+	for _, t := range model.Tables() {
+		pk, fks := d.AfterLoad(s.schemas.Of(t.System), t)
+		if pk == "" {
+			continue
+		}
+		if err := tx.Exec(ctx, pk); err != nil {
+			return fmt.Errorf("primary key of %s: %w", t.Name, err)
+		}
+		foreign = append(foreign, fks...)
+	}
+	for _, q := range foreign {
+		if err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("add a foreign key: %w", err)
+		}
+	}
+	if len(foreign) > 0 {
+		s.step("Added the keys")
+	}
+	return nil
 }

@@ -55,18 +55,48 @@ func (s *Simulator) stream(ctx context.Context, tx target.Tx, schema string, t *
 		}
 	}()
 	var done int64
-	for out := range queue {
-		var rows [][]any
-		select {
-		case rows = <-out:
-		case <-ctx.Done():
-			return done, ctx.Err()
+	next := func() ([][]any, error) {
+		out, ok := <-queue
+		if !ok {
+			return nil, nil
 		}
-		if err := tx.Insert(ctx, schema, t, rows); err != nil {
+		select {
+		case rows := <-out:
+			return rows, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	// written reports a batch the target has taken.
+	written := func(n int) {
+		done += int64(n)
+		s.progress(Event{Kind: Rows, Text: t.Name, Progress: Progress{Table: t.Name, Rows: done, Total: total}})
+	}
+	if st, ok := tx.(target.Streamer); ok {
+		err := st.InsertStream(ctx, schema, t, func() ([][]any, error) {
+			rows, err := next()
+			if rows != nil {
+				written(len(rows)) // sent; the statement's end confirms them all
+			}
+			return rows, err
+		})
+		if err != nil {
 			return done, fmt.Errorf("load %s.%s: %w", schema, t.Name, err)
 		}
-		done += int64(len(rows))
-		s.progress(Event{Kind: Rows, Text: t.Name, Progress: Progress{Table: t.Name, Rows: done, Total: total}})
+	} else {
+		for {
+			rows, err := next()
+			if err != nil {
+				return done, err
+			}
+			if rows == nil {
+				break
+			}
+			if err := tx.Insert(ctx, schema, t, rows); err != nil {
+				return done, fmt.Errorf("load %s.%s: %w", schema, t.Name, err)
+			}
+			written(len(rows))
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return done, err

@@ -22,6 +22,14 @@ type Dialect interface {
 	// CreateTable creates t in schema; enforced foreign keys reference
 	// tables of the same schema.
 	CreateTable(schema string, t *model.Table) string
+	// LoadTable creates t for a bulk load: without its keys when the
+	// database loads faster adding them afterwards (see AfterLoad), else
+	// as CreateTable.
+	LoadTable(schema string, t *model.Table) string
+	// AfterLoad adds the keys LoadTable left out: the primary key, then
+	// (once every table has its primary key) the foreign keys. Empty when
+	// LoadTable made them.
+	AfterLoad(schema string, t *model.Table) (primary string, foreign []string)
 	DropTable(schema string, t *model.Table) string
 	// InsertValues is a multi-row INSERT of full rows.
 	InsertValues(schema string, t *model.Table, rows [][]any) string
@@ -64,6 +72,10 @@ type SQL struct {
 	// SchemaOptions and TableOptions are appended to CREATE SCHEMA and
 	// CREATE TABLE (MySQL's engine and character set).
 	SchemaOptions, TableOptions string
+	// KeysAfterLoad makes LoadTable leave the keys out and AfterLoad add
+	// them: PostgreSQL builds an index in one pass and checks a foreign key
+	// with one join, many times faster than row by row during COPY.
+	KeysAfterLoad bool
 
 	// The settings below are T-SQL's.
 
@@ -192,6 +204,30 @@ func (d *SQL) objectID(schema, table string) string {
 }
 
 func (d *SQL) CreateTable(schema string, t *model.Table) string {
+	return d.createTable(schema, t, true)
+}
+
+func (d *SQL) LoadTable(schema string, t *model.Table) string {
+	return d.createTable(schema, t, !d.KeysAfterLoad)
+}
+
+func (d *SQL) AfterLoad(schema string, t *model.Table) (string, []string) {
+	if !d.KeysAfterLoad {
+		return "", nil
+	}
+	table := d.qualified(schema, t.Name)
+	var fks []string
+	for _, fk := range t.ForeignKeys {
+		if fk.Enforced {
+			ref := model.Get(fk.Ref)
+			fks = append(fks, fmt.Sprintf("ALTER TABLE %s ADD FOREIGN KEY (%s) REFERENCES %s (%s)",
+				table, d.Quote(fk.Column), d.qualified(schema, ref.Name), d.Quote(ref.Key())))
+		}
+	}
+	return fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (%s)", table, d.Quote(t.Key())), fks
+}
+
+func (d *SQL) createTable(schema string, t *model.Table, keys bool) string {
 	var b strings.Builder
 	if d.ObjectGuards {
 		fmt.Fprintf(&b, "IF %s IS NULL\nCREATE TABLE %s (\n", d.objectID(schema, t.Name), d.qualified(schema, t.Name))
@@ -204,6 +240,9 @@ func (d *SQL) CreateTable(schema string, t *model.Table) string {
 			null = " NULL"
 		}
 		fmt.Fprintf(&b, "  %s %s%s,\n", d.Quote(c.Name), d.ColumnType(c), null)
+	}
+	if !keys {
+		return strings.TrimSuffix(b.String(), ",\n") + "\n)" + d.TableOptions
 	}
 	// Named constraints give readable names in the catalog and in errors.
 	constraint := func(name string) string {

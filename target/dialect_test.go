@@ -48,6 +48,17 @@ func render(d *SQL) string {
 		section("CreateTable "+t.Name, d.CreateTable(schema, t))
 	}
 	section("CreateTable sample", d.CreateTable("jaffle_shop", sample))
+	if d.KeysAfterLoad {
+		for _, t := range model.Tables() {
+			schema := model.DefaultSchemas.Of(t.System)
+			section("LoadTable "+t.Name, d.LoadTable(schema, t))
+			pk, fks := d.AfterLoad(schema, t)
+			section("AfterLoad primary "+t.Name, pk)
+			for _, fk := range fks {
+				section("AfterLoad foreign "+t.Name, fk)
+			}
+		}
+	}
 	section("DropTable", d.DropTable("jaffle_shop", sample))
 	rows := sampleRows()
 	section("InsertValues", d.InsertValues("jaffle_shop", sample, rows))

@@ -11,7 +11,8 @@ var Postgres = &SQL{
 	DecimalText: "CAST(%s AS TEXT)",
 	True:        "TRUE", False: "FALSE",
 	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
-	CastUpdate: true,
+	CastUpdate:    true,
+	KeysAfterLoad: true,
 }
 
 // MySQL is the dialect of MySQL 8 and MariaDB 10.5+: the two systems are

@@ -45,6 +45,14 @@ type Tx interface {
 	Rollback() error
 }
 
+// Streamer is implemented by a Tx whose bulk path can take all of a
+// table's rows as one stream: next returns the batches in order and nil at
+// the end. The database works on one batch while the next is made.
+// Without it, each batch is an Insert.
+type Streamer interface {
+	InsertStream(ctx context.Context, schema string, t *model.Table, next func() ([][]any, error)) error
+}
+
 // Updater is implemented by a Tx with a bulk path for updates: set columns
 // cols[1:] of the rows keyed by cols[0]. Without it, updates are rendered by
 // the dialect's Update in batches.

@@ -10,10 +10,11 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
+	"io"
 	"net"
 	"slices"
 	"strconv"
@@ -22,7 +23,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/originsim/originsim/model"
 	"github.com/originsim/originsim/target"
@@ -123,6 +123,13 @@ func (d *db) Begin(ctx context.Context) (target.Tx, error) {
 		_ = tx.Rollback(context.Background())
 		return nil, err
 	}
+	// A load builds its keys after the rows (target.SQL.KeysAfterLoad):
+	// room to sort an index and to hash a foreign key check in memory,
+	// for this transaction only.
+	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'"); err != nil {
+		_ = tx.Rollback(context.Background())
+		return nil, err
+	}
 	return &txn{tx: tx}, nil
 }
 
@@ -152,6 +159,7 @@ func (d *db) lock(ctx context.Context, tx pgx.Tx) error {
 type txn struct {
 	tx   pgx.Tx
 	done bool
+	buf  []byte // the COPY stream, reused between inserts
 }
 
 func (t *txn) Exec(ctx context.Context, query string) error {
@@ -182,51 +190,70 @@ func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn fu
 }
 
 // Insert copies the rows in with COPY FROM STDIN (binary), inside the
-// transaction.
+// transaction, encoded by encodeCopy.
 func (t *txn) Insert(ctx context.Context, schema string, tb *model.Table, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	var err error
+	if t.buf, err = encodeCopy(t.buf[:0], target.Kinds(tb), rows); err != nil {
+		return fmt.Errorf("copy into %s.%s: %w", schema, tb.Name, err)
+	}
+	return t.copy(ctx, schema, tb, bytes.NewReader(t.buf), func() int64 { return int64(len(rows)) })
+}
+
+// InsertStream is one COPY for all the batches: a goroutine encodes each
+// batch while the server takes in the one before.
+func (t *txn) InsertStream(ctx context.Context, schema string, tb *model.Table, next func() ([][]any, error)) error {
 	kinds := target.Kinds(tb)
-	src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-		return copyRow(kinds, rows[i])
-	})
-	n, err := t.tx.CopyFrom(ctx, pgx.Identifier{schema, tb.Name}, tb.ColumnNames(), src)
+	pr, pw := io.Pipe()
+	var rows int64
+	go func() {
+		buf := append([]byte(nil), copyHeader...)
+		for {
+			batch, err := next()
+			if err == nil && batch != nil {
+				buf, err = appendTuples(buf, kinds, batch)
+				rows += int64(len(batch))
+			}
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			if batch == nil {
+				buf = appendTrailer(buf)
+			}
+			if _, err := pw.Write(buf); err != nil {
+				return // the COPY ended early; it reports why
+			}
+			if batch == nil {
+				pw.Close()
+				return
+			}
+			buf = buf[:0]
+		}
+	}()
+	err := t.copy(ctx, schema, tb, pr, func() int64 { return rows }) // read once the stream has ended
+	pr.CloseWithError(io.ErrClosedPipe)                              // stops the encoder if the COPY failed
+	return err
+}
+
+// copy runs COPY FROM STDIN (binary) with r as the data; want is the
+// number of rows it must report.
+func (t *txn) copy(ctx context.Context, schema string, tb *model.Table, r io.Reader, want func() int64) error {
+	cols := make([]string, len(tb.Columns))
+	for i, c := range tb.Columns {
+		cols[i] = pgx.Identifier{c.Name}.Sanitize()
+	}
+	sql := fmt.Sprintf("COPY %s (%s) FROM STDIN BINARY", pgx.Identifier{schema, tb.Name}.Sanitize(), strings.Join(cols, ", "))
+	tag, err := t.tx.Conn().PgConn().CopyFrom(ctx, r, sql)
 	if err != nil {
 		return fmt.Errorf("copy into %s.%s: %w", schema, tb.Name, err)
 	}
-	if n != int64(len(rows)) {
-		return fmt.Errorf("copy into %s.%s: %d rows copied, %d given", schema, tb.Name, n, len(rows))
+	if n := tag.RowsAffected(); n != want() {
+		return fmt.Errorf("copy into %s.%s: %d rows copied, %d given", schema, tb.Name, n, want())
 	}
 	return nil
-}
-
-// copyRow converts normalised values to what pgx encodes exactly: cents as
-// a numeric with two decimals. time.Time values are UTC and pgx writes
-// their wall clock into timestamp columns, to the microsecond.
-func copyRow(kinds []model.Kind, row []any) ([]any, error) {
-	if len(row) != len(kinds) {
-		return nil, fmt.Errorf("row has %d values, the table %d columns", len(row), len(kinds))
-	}
-	out := make([]any, len(row))
-	for i, v := range row {
-		if v == nil {
-			continue
-		}
-		switch kinds[i] {
-		case model.Int:
-			n, ok := v.(int64)
-			if !ok || n != int64(int32(n)) {
-				return nil, fmt.Errorf("value %v does not fit an INTEGER column", v)
-			}
-			out[i] = int32(n)
-		case model.Decimal:
-			out[i] = pgtype.Numeric{Int: big.NewInt(int64(v.(model.Cents))), Exp: -2, Valid: true}
-		default:
-			out[i] = v
-		}
-	}
-	return out, nil
 }
 
 func (t *txn) Commit() error {
