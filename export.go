@@ -138,7 +138,9 @@ func (s *Simulator) Export(ctx context.Context, opts ExportOptions) (*ExportRepo
 		if err != nil {
 			return err
 		}
-		x.describe("database", f.ledger.Config, f.ledger.Day)
+		if err := x.start("database", f.ledger.Config, f.ledger.Day); err != nil {
+			return err
+		}
 		if s.t.Dialect().Name() == target.DuckDB.Name() {
 			return x.copyAll(ctx, tx, s.t.Dialect())
 		}
@@ -172,7 +174,9 @@ func ExportDay(ctx context.Context, cfg gen.Config, n int, opts ExportOptions) (
 	if err != nil {
 		return nil, err
 	}
-	x.describe("generator", cfg, n)
+	if err := x.start("generator", cfg, n); err != nil {
+		return x.end(err)
+	}
 	return x.end(x.generate(ctx, cfg, n))
 }
 
@@ -199,9 +203,6 @@ func newExport(opts ExportOptions) (*export, error) {
 	if err := opts.Schemas.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", opts.Dir, err)
-	}
 	x := &export{opts: opts, rep: &ExportReport{Format: opts.Format, Dir: opts.Dir, Shard: opts.Shard.String()}}
 	var exist []string
 	for _, t := range model.Tables() {
@@ -219,7 +220,12 @@ func newExport(opts ExportOptions) (*export, error) {
 	return x, nil
 }
 
-func (x *export) describe(source string, cfg gen.Config, day int) {
+// start makes the folder, once the export is known to go ahead, and says
+// what it writes.
+func (x *export) start(source string, cfg gen.Config, day int) error {
+	if err := os.MkdirAll(x.opts.Dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", x.opts.Dir, err)
+	}
 	x.rep.Source, x.rep.Day, x.rep.Seed, x.rep.Scale = source, day, cfg.Seed, cfg.Scale
 	x.rep.Date = cfg.DayDate(day).Format(exportDate)
 	what := fmt.Sprintf("day %d (%s)", day, x.rep.Date)
@@ -227,6 +233,7 @@ func (x *export) describe(source string, cfg gen.Config, day int) {
 		what += ", part " + x.rep.Shard
 	}
 	x.opts.Progress(Event{Kind: Title, Text: fmt.Sprintf("Exporting %s from the %s as %s to %s...", what, source, x.opts.Format, x.opts.Dir)})
+	return nil
 }
 
 // open starts the file of table t.
