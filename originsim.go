@@ -186,13 +186,5 @@ func (s *Simulator) loaded(ctx context.Context, tx target.Tx) (*found, error) {
 
 // run executes fn in one transaction and commits it.
 func (s *Simulator) run(ctx context.Context, fn func(tx target.Tx) error) error {
-	tx, err := s.t.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return target.InTx(ctx, s.t, fn)
 }

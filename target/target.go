@@ -53,6 +53,20 @@ type Streamer interface {
 	InsertStream(ctx context.Context, schema string, t *model.Table, next func() ([][]any, error)) error
 }
 
+// InTx runs fn in a transaction of tg and commits it; an error from fn
+// rolls it back.
+func InTx(ctx context.Context, tg Target, fn func(tx Tx) error) error {
+	tx, err := tg.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Updater is implemented by a Tx with a bulk path for updates: set columns
 // cols[1:] of the rows keyed by cols[0]. Without it, updates are rendered by
 // the dialect's Update in batches.

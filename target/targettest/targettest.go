@@ -175,6 +175,13 @@ func (s *suite) newSchemas(t *testing.T) model.Schemas {
 	return sc
 }
 
+// NewSchemas returns fresh schema names on the server at url for one test
+// outside the suite, and drops them when it ends.
+func NewSchemas(t *testing.T, url string) model.Schemas {
+	t.Helper()
+	return (&suite{url: url}).newSchemas(t)
+}
+
 // drop removes the two schemas of a test, and only them.
 func (s *suite) drop(sc model.Schemas) error {
 	return s.raw(context.Background(), func(ctx context.Context, d target.Dialect, tx target.Tx) error {
