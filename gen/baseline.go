@@ -172,11 +172,12 @@ func (c Config) baseItemBlock(b int) ([]model.OrderItem, []model.Cents) {
 	for i := range orders {
 		orders[i] = c.baseOrder(lo + i)
 	}
-	return c.baseItems(b, orders)
+	return c.baseItems(b, orders, true)
 }
 
-// baseItems is the items of Day 0 order block b, given its orders.
-func (c Config) baseItems(b int, orders []model.Order) ([]model.OrderItem, []model.Cents) {
+// baseItems is the items of Day 0 order block b, given its orders (only
+// the totals without emit).
+func (c Config) baseItems(b int, orders []model.Order, emit bool) ([]model.OrderItem, []model.Cents) {
 	no, ni := baseOrders*c.Scale, baseItems*c.Scale
 	lo, hi := b*itemBlock, min((b+1)*itemBlock, no)
 	active := make([]int64, len(catalog))
@@ -184,7 +185,7 @@ func (c Config) baseItems(b int, orders []model.Order) ([]model.OrderItem, []mod
 		active[i] = int64(i + 1)
 	}
 	from := lo * ni / no
-	return makeItems(c.Seed, 0, orders, from, hi*ni/no, int64(from)+1, active, func(id int64) model.Cents { return catalog[id-1].price })
+	return makeItems(c.Seed, 0, orders, from, hi*ni/no, int64(from)+1, active, func(id int64) model.Cents { return catalog[id-1].price }, emit)
 }
 
 // baseEmail is campaign email i+1, inside its campaign's month.
@@ -271,13 +272,14 @@ func baselineState(cfg Config, lean bool) (*State, error) {
 	items := make([][]model.OrderItem, blocks)
 	totals := make([][]model.Cents, blocks)
 	parallel(blocks, func(b int) {
-		items[b], totals[b] = cfg.baseItems(b, d.Orders[b*itemBlock:min((b+1)*itemBlock, no)])
+		items[b], totals[b] = cfg.baseItems(b, d.Orders[b*itemBlock:min((b+1)*itemBlock, no)], !lean)
 	})
 	for b := range blocks {
 		s.keepItems(items[b])
 		s.total = append(s.total, totals[b]...)
 		items[b] = nil
 	}
+	s.appended[model.OrderItems] = BaselineCount(cfg, model.OrderItems) // also when lean, with no lines made
 	s.appended[model.EmailActivity] = BaselineCount(cfg, model.EmailActivity)
 	s.appended[model.WebSessions] = BaselineCount(cfg, model.WebSessions)
 	if !lean {

@@ -179,7 +179,7 @@ func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) [][]an
 	for b := 0; b*itemBlock < nOrders; b++ {
 		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
 		orders := s.d.Orders[firstOrder-1+int64(lo) : firstOrder-1+int64(hi)]
-		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(s.appended[model.OrderItems])+1, active, price)
+		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(s.appended[model.OrderItems])+1, active, price, true)
 		s.keepItems(items)
 		s.total = append(s.total, totals...)
 		for i := range items {
@@ -201,10 +201,14 @@ func (s *State) keepItems(items []model.OrderItem) {
 // first with id firstItem, spread 1 to 5 per order, with distinct products
 // (from active, at their price) per order. It also returns the order totals.
 // Everything comes from the block's own random stream.
-func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstItem int64, active []int64, price func(int64) model.Cents) ([]model.OrderItem, []model.Cents) {
+// Without emit, only the totals are made (the same draws, no lines).
+func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstItem int64, active []int64, price func(int64) model.Cents, emit bool) ([]model.OrderItem, []model.Cents) {
 	r := stream(seed, tagItems, uint64(dayN), uint64(orders[0].ID))
 	counts := distribute(r, len(orders), to-from, min(5, len(active)))
-	items := make([]model.OrderItem, 0, to-from)
+	var items []model.OrderItem
+	if emit {
+		items = make([]model.OrderItem, 0, to-from)
+	}
 	totals := make([]model.Cents, len(orders))
 	for j, cnt := range counts {
 		o := &orders[j]
@@ -217,8 +221,10 @@ func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstI
 			case x >= 6:
 				q = 2
 			}
-			items = append(items, model.OrderItem{ID: firstItem + int64(len(items)), OrderID: o.ID, ProductID: id,
-				Quantity: q, UnitPrice: unit, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
+			if emit {
+				items = append(items, model.OrderItem{ID: firstItem + int64(len(items)), OrderID: o.ID, ProductID: id,
+					Quantity: q, UnitPrice: unit, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
+			}
 			totals[j] += model.Cents(q) * unit
 		}
 	}
