@@ -126,14 +126,19 @@ func object(t *model.Table, row []any, enc func(model.Kind, any) any) ([]byte, e
 	return append(out, '}'), nil
 }
 
+// images encodes an event's rows before and after.
+func images(e *Event, enc func(model.Kind, any) any) (before, after []byte, err error) {
+	if before, err = object(e.Table, e.Before, enc); err != nil {
+		return nil, nil, err
+	}
+	after, err = object(e.Table, e.After, enc)
+	return before, after, err
+}
+
 type jsonlWriter struct{ w *bufio.Writer }
 
 func (j *jsonlWriter) Write(e *Event) error {
-	before, err := object(e.Table, e.Before, plain)
-	if err != nil {
-		return err
-	}
-	after, err := object(e.Table, e.After, plain)
+	before, after, err := images(e, plain)
 	if err != nil {
 		return err
 	}
@@ -150,11 +155,7 @@ type debeziumWriter struct {
 }
 
 func (d *debeziumWriter) Write(e *Event) error {
-	before, err := object(e.Table, e.Before, debezium)
-	if err != nil {
-		return err
-	}
-	after, err := object(e.Table, e.After, debezium)
+	before, after, err := images(e, debezium)
 	if err != nil {
 		return err
 	}
@@ -181,11 +182,7 @@ type csvWriter struct {
 }
 
 func (c *csvWriter) Write(e *Event) error {
-	before, err := object(e.Table, e.Before, plain)
-	if err != nil {
-		return err
-	}
-	after, err := object(e.Table, e.After, plain)
+	before, after, err := images(e, plain)
 	if err != nil {
 		return err
 	}
