@@ -30,9 +30,18 @@ type BaselineOptions struct {
 	// its own they are a usage error, before anything changes. Reset keeps
 	// the capture that was on without them.
 	EnableCDC, ChangeTracking bool
+	// Deletes is "soft" (the default) or "hard": with hard, a customer who
+	// leaves and an order cancelled on a day are deleted (children first)
+	// instead of soft-deleted, so log-based CDC sees delete events (see
+	// gen.Config.HardDeletes). Not on DuckDB, whose foreign keys refuse a
+	// parent deleted in the transaction that deleted its children.
+	Deletes string
 }
 
 func (o BaselineOptions) config(base gen.Config) gen.Config {
+	if o.Deletes != "" {
+		base.HardDeletes = o.Deletes == "hard"
+	}
 	if o.Seed != 0 {
 		base.Seed = o.Seed
 	}
@@ -45,7 +54,22 @@ func (o BaselineOptions) config(base gen.Config) gen.Config {
 	return base
 }
 
-func (o BaselineOptions) isZero() bool { return o.Seed == 0 && o.Start.IsZero() && o.Scale == 0 }
+func (o BaselineOptions) isZero() bool {
+	return o.Seed == 0 && o.Start.IsZero() && o.Scale == 0 && o.Deletes == ""
+}
+
+// checkDeletes refuses a deletes option that is not soft or hard, and hard
+// deletes on DuckDB.
+func (s *Simulator) checkDeletes(o BaselineOptions, cfg gen.Config) error {
+	if o.Deletes != "" && o.Deletes != "soft" && o.Deletes != "hard" {
+		return usageErr("--deletes %q: use soft or hard", o.Deletes)
+	}
+	if cfg.HardDeletes && s.t.Dialect().Name() == "duckdb" {
+		return usageErr("--deletes hard does not apply to DuckDB: its foreign keys refuse deleting a row in the transaction that deleted the rows referring to it, " +
+			"and a day is one transaction; hard deletes are for log-based change capture: use PostgreSQL, MySQL/MariaDB or SQL Server; nothing changed")
+	}
+	return nil
+}
 
 // claim decides what an operation that (re)creates the tables may do with
 // what the schemas hold when there is no ledger: nothing there is fine; a
@@ -159,6 +183,9 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 	if err := cfg.Validate(); err != nil {
 		return nil, usageErr("%v", err)
 	}
+	if err := s.checkDeletes(o, cfg); err != nil {
+		return nil, err
+	}
 	if err := s.checkCapture(o.capture()); err != nil {
 		return nil, err
 	}
@@ -177,8 +204,8 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 				return stateErr("%s and %s are at day %d; load-baseline only starts empty systems: run reset to go back to Day 0", s.schemas.Shop, s.schemas.CRM, l.Day)
 			}
 			if !o.isZero() && o.config(l.Config) != l.Config {
-				return stateErr("%s and %s are already at Day 0 with seed %d, start date %s, scale %d: run reset with the new options to reload",
-					s.schemas.Shop, s.schemas.CRM, l.Config.Seed, l.Config.Start.Format("2006-01-02"), l.Config.Scale)
+				return stateErr("%s and %s are already at Day 0 with seed %d, start date %s, scale %d, %s deletes: run reset with the new options to reload",
+					s.schemas.Shop, s.schemas.CRM, l.Config.Seed, l.Config.Start.Format("2006-01-02"), l.Config.Scale, l.Deletes)
 			}
 			s.note("%s and %s are already at Day 0: nothing to do (reset reloads it)", s.schemas.Shop, s.schemas.CRM)
 			st, err = s.status(ctx, tx, l)
@@ -258,6 +285,9 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		}
 		if err := cfg.Validate(); err != nil {
 			return usageErr("%v", err)
+		}
+		if err := s.checkDeletes(o, cfg); err != nil {
+			return err
 		}
 		st, err = s.load(ctx, tx, cfg, "reset")
 		return err

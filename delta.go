@@ -84,6 +84,9 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 		if err := s.applyChanges(ctx, tx, cs); err != nil {
 			return err
 		}
+		if err := f.ledger.upgrade(ctx, tx, s.t.Dialect(), s.schemas.Shop); err != nil {
+			return err
+		}
 		l := newLedger(n, "apply-delta", f.ledger.Config, s.schemas.CRM)
 		if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
 			return err
@@ -102,6 +105,8 @@ func label(g *changeset.Group) string {
 	t := model.Get(g.Table)
 	kind := "changes"
 	switch {
+	case g.Deletes:
+		kind = "deletes"
 	case g.Status:
 		kind = "status updates"
 	case g.Steps[0].Kind != changeset.Insert:
@@ -127,6 +132,19 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 			s.section("Applying %s delta...", schema)
 		}
 		for _, st := range g.Steps {
+			if st.Kind == changeset.Delete {
+				for from := 0; from < len(st.Rows); from += updateBatch {
+					rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
+					keys := make([]int64, len(rows))
+					for i, r := range rows {
+						keys[i] = r[0].(int64)
+					}
+					if err := tx.Exec(ctx, d.Delete(schema, t, keys)); err != nil {
+						return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
+					}
+				}
+				continue
+			}
 			if st.Kind == changeset.Insert {
 				if err := tx.Insert(ctx, schema, t, st.Rows); err != nil {
 					return err

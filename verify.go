@@ -60,7 +60,7 @@ func (s *Simulator) Verify(ctx context.Context) (*Report, error) {
 			return err
 		}
 		rep.Day, rep.Date, rep.Seed, rep.Scale = f.ledger.Day, cfg.DayDate(f.ledger.Day).Format("2006-01-02"), cfg.Seed, cfg.Scale
-		rep.Rules = check.Rules(got, cfg.DayDate(f.ledger.Day+1))
+		rep.Rules = check.RulesWith(got, cfg.DayDate(f.ledger.Day+1), check.Options{HardDeletes: cfg.HardDeletes})
 		for _, r := range rep.Rules {
 			rep.OK = rep.OK && r.OK()
 		}

@@ -13,6 +13,10 @@ const (
 	Insert     Kind = iota // new rows
 	Update                 // new values for existing rows
 	SoftDelete             // existing rows retired: deleted_at set (and status, for orders)
+	// Delete removes rows: Columns are the key and deleted_at, the moment
+	// of the delete, which is not written (there is no row left to hold
+	// it) but tells a change feed when.
+	Delete
 )
 
 func (k Kind) String() string {
@@ -21,6 +25,8 @@ func (k Kind) String() string {
 		return "insert"
 	case Update:
 		return "update"
+	case Delete:
+		return "delete"
 	}
 	return "soft delete"
 }
@@ -70,13 +76,16 @@ type Group struct {
 	Table model.TableID
 	// Status marks the orders' updates, written after the payments.
 	Status bool
-	Steps  []Step
+	// Deletes marks a table's deletes, written after everything else.
+	Deletes bool
+	Steps   []Step
 }
 
 // Groups orders the steps the way they are written to a database, and so
 // the way a change feed or a script lists them: tables in foreign-key
 // order, each table's changes together, the orders' status updates after
-// the payments, the shop before the CRM.
+// the payments, the shop before the CRM; deletes last, in reverse
+// foreign-key order, so no row is deleted while another refers to it.
 func (c *Changeset) Groups() []*Group {
 	var out []*Group
 	find := func(t model.TableID, status bool) *Group {
@@ -96,10 +105,20 @@ func (c *Changeset) Groups() []*Group {
 			find(model.Orders, true)
 		}
 	}
+	var deletes []*Group
+	for _, t := range model.Tables() {
+		deletes = append([]*Group{{Table: t.ID, Deletes: true}}, deletes...)
+	}
 	for _, st := range c.Steps {
+		if st.Kind == Delete {
+			g := deletes[model.NumTables-1-int(st.Table)]
+			g.Steps = append(g.Steps, st)
+			continue
+		}
 		g := find(st.Table, st.Table == model.Orders && st.Kind != Insert)
 		g.Steps = append(g.Steps, st)
 	}
+	out = append(out, deletes...)
 	kept := out[:0]
 	for _, g := range out {
 		if len(g.Steps) > 0 {

@@ -51,7 +51,18 @@ func (c *checker) must(ok bool, key int64) {
 
 // Rules checks every rule on d. until is the end of the recorded day: no
 // timestamp may lie at or after it.
-func Rules(d *model.Dataset, until time.Time) []Result {
+func Rules(d *model.Dataset, until time.Time) []Result { return RulesWith(d, until, Options{}) }
+
+// Options adapt the rules to how the data was made.
+type Options struct {
+	// HardDeletes: customers who left are deleted, so the CRM's logical
+	// references (emails, sessions) may name a customer key that no longer
+	// exists, though never one above the largest key there is.
+	HardDeletes bool
+}
+
+// RulesWith checks every rule on d, adapted by o.
+func RulesWith(d *model.Dataset, until time.Time, o Options) []Result {
 	c := &checker{}
 	customers := map[int64]*model.Customer{}
 	products := map[int64]*model.Product{}
@@ -189,9 +200,17 @@ func Rules(d *model.Dataset, until time.Time) []Result {
 	// email activity
 	keys("email_activity", len(d.EmailActivity), func(i int) int64 { return d.EmailActivity[i].ID })
 	trio("email_activity", len(d.EmailActivity), func(i int) int64 { return d.EmailActivity[i].ID }, func(i int) model.Trio { return d.EmailActivity[i].Trio })
+	// customer is whether a CRM row's customer_id may stand.
+	var lastCustomer int64
+	if n := len(d.Customers); n > 0 {
+		lastCustomer = d.Customers[n-1].ID
+	}
+	customer := func(id int64) bool {
+		return customers[id] != nil || (o.HardDeletes && id >= 1 && id <= lastCustomer)
+	}
 	c.rule("email_activity", "campaign_id references campaigns, customer_id references customers")
 	for _, x := range d.EmailActivity {
-		c.must(campaigns[x.CampaignID] != nil && customers[x.CustomerID] != nil, x.ID)
+		c.must(campaigns[x.CampaignID] != nil && customer(x.CustomerID), x.ID)
 	}
 	c.rule("email_activity", "a click implies an open")
 	for _, x := range d.EmailActivity {
@@ -208,7 +227,7 @@ func Rules(d *model.Dataset, until time.Time) []Result {
 	trio("web_sessions", len(d.WebSessions), func(i int) int64 { return d.WebSessions[i].ID }, func(i int) model.Trio { return d.WebSessions[i].Trio })
 	c.rule("web_sessions", "customer_id is NULL or references customers")
 	for _, x := range d.WebSessions {
-		c.must(x.CustomerID == 0 || customers[x.CustomerID] != nil, x.ID)
+		c.must(x.CustomerID == 0 || customer(x.CustomerID), x.ID)
 	}
 	c.rule("web_sessions", "session_end >= session_start, 3 to 20 page views")
 	for _, x := range d.WebSessions {

@@ -86,19 +86,28 @@ func Day(cfg gen.Config, sc model.Schemas, n int, fn func(*Event) error) error {
 				ev.Kind, ev.Schema, ev.Table, ev.Key = st.Kind, sc.Of(t.System), t, key
 				if st.Kind == changeset.Insert {
 					ev.Op, ev.Before, ev.After = Create, nil, r
+					ev.At = r[t.Col("updated_at")].(time.Time)
+					rows[key] = r
 				} else {
 					before, ok := rows[key]
-					if !ok {
+					if !ok && t.ID == model.OrderItems {
+						before = d.Row(t.ID, int(key-1)) // lines never change; the state keeps them with hard deletes
+					} else if !ok {
 						before = prev.Row(t.ID, int(key-1))
 					}
-					after := slices.Clone(before)
-					for i, c := range cols {
-						after[c] = r[i]
+					if st.Kind == changeset.Delete {
+						ev.Op, ev.Before, ev.After, ev.At = Delete, before, nil, r[1].(time.Time)
+						delete(rows, key)
+					} else {
+						after := slices.Clone(before)
+						for i, c := range cols {
+							after[c] = r[i]
+						}
+						ev.Op, ev.Before, ev.After = Update, before, after
+						ev.At = after[t.Col("updated_at")].(time.Time)
+						rows[key] = after
 					}
-					ev.Op, ev.Before, ev.After = Update, before, after
 				}
-				rows[key] = ev.After
-				ev.At = ev.After[t.Col("updated_at")].(time.Time)
 				if err := fn(ev); err != nil {
 					return err
 				}

@@ -32,6 +32,13 @@ type Config struct {
 	Seed  uint64
 	Start time.Time // the date of Day 0, UTC midnight
 	Scale int       // 1 is exactly the documented contract
+	// HardDeletes makes the days' departures and cancellations real
+	// deletes: a customer who leaves is deleted with all their orders, a
+	// cancelled order with its items. Everything else (the rows, their
+	// values, which rows leave) is the same as with soft deletes. Products
+	// and campaigns stay soft-deleted: order items and emails refer to
+	// them. Day 0 is the same in both modes.
+	HardDeletes bool
 }
 
 // Default is the configuration of the documented contract.

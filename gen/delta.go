@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/originsim/originsim/changeset"
@@ -247,7 +248,6 @@ func (s *State) Advance() (*changeset.Changeset, error) {
 		leftAt[id] = t
 		left.Rows = append(left.Rows, []any{id, t, t})
 	}
-	cs.Add(left)
 
 	cancel := map[int64]time.Time{}
 	for _, id := range s.pending {
@@ -274,7 +274,12 @@ func (s *State) Advance() (*changeset.Changeset, error) {
 		o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, cancel[id], cancel[id]
 		cancelled.Rows = append(cancelled.Rows, []any{id, o.Status, o.UpdatedAt, o.DeletedAt})
 	}
-	cs.Add(cancelled)
+	if s.cfg.HardDeletes {
+		s.hardDeletes(cs, left.Rows, cancel)
+	} else {
+		cs.Add(left)
+		cs.Add(cancelled)
+	}
 	s.prunePending()
 
 	// 8. The CRM: campaigns start and are archived on their dates; emails go
@@ -449,4 +454,52 @@ func sortedKeys[V any](m map[int64]V) []int64 {
 // sortRows orders update rows by their key, the first value.
 func sortRows(rows [][]any) {
 	slices.SortFunc(rows, func(a, b []any) int { return int(a[0].(int64) - b[0].(int64)) })
+}
+
+// hardDeletes turns the day's departures and cancellations into deletes
+// (the state has already changed the rows as soft deletes would, so the
+// days after play the same): the customers who left, with every order
+// they still have (the pending ones cancelled today and any cancelled
+// before Day 1, which a soft delete kept), and each deleted order's items.
+// Rows are keyed, with the moment of the delete.
+func (s *State) hardDeletes(cs *changeset.Changeset, left [][]any, cancel map[int64]time.Time) {
+	leftAt := map[int64]time.Time{}
+	for _, r := range left {
+		leftAt[r[0].(int64)] = r[1].(time.Time)
+	}
+	orders := map[int64]time.Time{}
+	for id, t := range cancel {
+		orders[id] = t
+	}
+	if len(leftAt) > 0 {
+		for i := range s.d.Orders {
+			o := &s.d.Orders[i]
+			if t, ok := leftAt[o.CustomerID]; ok && !s.Gone(model.Orders, o.ID) {
+				if _, dup := orders[o.ID]; !dup {
+					orders[o.ID] = t
+				}
+			}
+		}
+	}
+	items := changeset.Step{Table: model.OrderItems, Kind: changeset.Delete, What: "of deleted orders", Columns: []string{"order_item_id", "deleted_at"}}
+	gone := changeset.Step{Table: model.Orders, Kind: changeset.Delete, What: "cancelled", Columns: []string{"order_id", "deleted_at"}}
+	for _, id := range sortedKeys(orders) {
+		t := orders[id]
+		gone.Rows = append(gone.Rows, []any{id, t})
+		s.forget(model.Orders, id)
+		lines := s.d.OrderItems
+		for i := sort.Search(len(lines), func(i int) bool { return lines[i].OrderID >= id }); i < len(lines) && lines[i].OrderID == id; i++ {
+			items.Rows = append(items.Rows, []any{lines[i].ID, t})
+			s.forget(model.OrderItems, lines[i].ID)
+		}
+	}
+	sortRows(items.Rows)
+	customers := changeset.Step{Table: model.Customers, Kind: changeset.Delete, What: "left", Columns: []string{"customer_id", "deleted_at"}}
+	for _, r := range left {
+		customers.Rows = append(customers.Rows, []any{r[0], r[1]})
+		s.forget(model.Customers, r[0].(int64))
+	}
+	cs.Add(items)
+	cs.Add(gone)
+	cs.Add(customers)
 }

@@ -418,3 +418,88 @@ func TestResumeAndExpectMatchTheFullState(t *testing.T) {
 		t.Error("Expect past the last day: no error")
 	}
 }
+
+// With hard deletes the days delete, children first, exactly the rows soft
+// deletes would retire (and the orders a leaving customer still had); every
+// other row is the same in both modes, and every rule holds on what is left.
+func TestHardDeletes(t *testing.T) {
+	cfg := Default()
+	cfg.Scale = 2
+	hard := cfg
+	hard.HardDeletes = true
+	const last = 30
+	soft, err := At(cfg, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deleted [model.NumTables]int
+	days(t, hard, last, func(n int, s *State, cs *changeset.Changeset) {
+		seen := map[model.TableID]bool{}
+		for _, g := range cs.Groups() {
+			for _, st := range g.Steps {
+				if st.Kind == changeset.SoftDelete && (st.Table == model.Customers || st.Table == model.Orders) {
+					t.Fatalf("day %d: a soft delete of %s with hard deletes", n, model.Get(st.Table).Name)
+				}
+				if st.Kind != changeset.Delete {
+					if len(seen) > 0 {
+						t.Fatalf("day %d: %s %s after a delete", n, model.Get(st.Table).Name, st.Kind)
+					}
+					continue
+				}
+				// Children first: items, then orders, then customers.
+				for d := range seen {
+					if d < st.Table {
+						t.Fatalf("day %d: %s deleted after %s", n, model.Get(st.Table).Name, model.Get(d).Name)
+					}
+				}
+				seen[st.Table] = true
+				deleted[st.Table] += len(st.Rows)
+			}
+		}
+	})
+	for _, tb := range []model.TableID{model.Customers, model.Orders, model.OrderItems} {
+		if deleted[tb] == 0 {
+			t.Errorf("no %s deleted in %d days", model.Get(tb).Name, last)
+		}
+	}
+	s, err := At(hard, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := &model.Dataset{}
+	for _, tb := range model.Tables() {
+		gone := 0
+		for i := range s.Dataset().Len(tb.ID) {
+			row := s.Dataset().Row(tb.ID, i)
+			if s.Gone(tb.ID, row[0].(int64)) {
+				gone++
+				continue
+			}
+			if got, want := fmt.Sprint(row), fmt.Sprint(soft.Dataset().Row(tb.ID, i)); got != want {
+				t.Fatalf("%s row %d differs from soft deletes:\n%s\n%s", tb.Name, i, got, want)
+			}
+			if err := left.Append(tb.ID, row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if gone != deleted[tb.ID] || s.Len(tb.ID) != left.Len(tb.ID) {
+			t.Errorf("%s: %d gone, %d deleted by the days; Len %d, %d rows left", tb.Name, gone, deleted[tb.ID], s.Len(tb.ID), left.Len(tb.ID))
+		}
+	}
+	for _, r := range check.Failed(check.RulesWith(left, hard.DayDate(last+1), check.Options{HardDeletes: true})) {
+		t.Errorf("with hard deletes, day %d: %s", last, r.Summary())
+	}
+	// What Expect streams is what is left.
+	var hs [model.NumTables]*model.Hasher
+	for _, tb := range model.Tables() {
+		hs[tb.ID] = model.NewHasher(tb)
+	}
+	if err := Expect(hard, last, func(id model.TableID, row []any) error { hs[id].Add(row); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range model.Tables() {
+		if hs[tb.ID].Sum() != left.Fingerprint(tb.ID) {
+			t.Errorf("Expect's %s is not what is left", tb.Name)
+		}
+	}
+}

@@ -46,6 +46,10 @@ type State struct {
 	// them, and they are most of the rows. appended counts them either way.
 	lean     bool
 	appended [model.NumTables]int
+	// gone holds the keys deleted by hard deletes (see
+	// Config.HardDeletes); their rows stay in d, as soft deletes would
+	// have left them, so the days after play the same.
+	gone [model.NumTables]map[int64]bool
 
 	total   []model.Cents   // per order (index id-1): sum of its items
 	settled []int32         // per customer (index id-1): orders shipped or completed
@@ -67,9 +71,20 @@ func (s *State) Dataset() *model.Dataset { return &s.d }
 // the tables a lean state does not keep.
 func (s *State) Len(t model.TableID) int {
 	if appendOnly(t) {
-		return s.appended[t]
+		return s.appended[t] - len(s.gone[t])
 	}
-	return s.d.Len(t)
+	return s.d.Len(t) - len(s.gone[t])
+}
+
+// Gone tells whether the row of table t with the given key was deleted
+// (hard deletes only). Its row is still in Dataset.
+func (s *State) Gone(t model.TableID, key int64) bool { return s.gone[t][key] }
+
+func (s *State) forget(t model.TableID, key int64) {
+	if s.gone[t] == nil {
+		s.gone[t] = map[int64]bool{}
+	}
+	s.gone[t][key] = true
 }
 
 func checkDay(n int) error {
@@ -192,7 +207,7 @@ func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) [][]an
 // keepItems counts order lines, and keeps them unless the state is lean.
 func (s *State) keepItems(items []model.OrderItem) {
 	s.appended[model.OrderItems] += len(items)
-	if !s.lean {
+	if !s.lean || s.cfg.HardDeletes { // hard deletes find an order's items
 		s.d.OrderItems = append(s.d.OrderItems, items...)
 	}
 }

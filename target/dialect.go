@@ -36,6 +36,8 @@ type Dialect interface {
 	// Update sets columns cols[1:] of the rows keyed by cols[0], for many
 	// rows in one set-based statement.
 	Update(schema string, t *model.Table, cols []string, rows [][]any) string
+	// Delete deletes the rows of t with the given keys.
+	Delete(schema string, t *model.Table, keys []int64) string
 	// Select reads every column of t in key order, decimals as text.
 	Select(schema string, t *model.Table) string
 	// ListTables is a query returning the names of the tables in a schema.
@@ -263,6 +265,14 @@ func (d *SQL) createTable(schema string, t *model.Table, keys bool) string {
 	b.WriteString("\n)")
 	b.WriteString(d.TableOptions)
 	return b.String()
+}
+
+func (d *SQL) Delete(schema string, t *model.Table, keys []int64) string {
+	list := make([]string, len(keys))
+	for i, k := range keys {
+		list[i] = strconv.FormatInt(k, 10)
+	}
+	return fmt.Sprintf("DELETE FROM %s WHERE %s IN (%s)", d.Table(schema, t.Name), d.Quote(t.Key()), strings.Join(list, ", "))
 }
 
 func (d *SQL) DropTable(schema string, t *model.Table) string {

@@ -67,6 +67,7 @@ func render(d *SQL) string {
 		upd = append(upd, []any{r[0], r[2], r[4], r[5]})
 	}
 	section("Update", d.Update("jaffle_shop", sample, []string{"id", "price", "at", "ok"}, upd))
+	section("Delete", d.Delete("jaffle_shop", model.Get(model.OrderItems), []int64{3, 4, 17}))
 	section("Update one row", d.Update("jaffle_shop", model.Get(model.Orders), []string{"order_id", "status", "deleted_at"},
 		[][]any{{int64(7), "cancelled", time.Date(2025, 1, 3, 10, 0, 0, 0, time.UTC)}}))
 	for _, t := range model.Tables() {

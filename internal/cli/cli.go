@@ -593,9 +593,10 @@ func (o *baselineFlags) options(cmd *cobra.Command) (originsim.BaselineOptions, 
 
 // genFlags fix the generated data: --seed, --start-date, --scale.
 type genFlags struct {
-	seed  uint64
-	start string
-	scale int
+	seed    uint64
+	start   string
+	scale   int
+	deletes string
 }
 
 func (g *genFlags) register(cmd *cobra.Command) {
@@ -603,6 +604,7 @@ func (g *genFlags) register(cmd *cobra.Command) {
 	f.Uint64Var(&g.seed, "seed", 0, fmt.Sprintf("random seed; the same seed gives the same data (default %d)", gen.DefaultSeed))
 	f.StringVar(&g.start, "start-date", "", "simulated date of Day 0, YYYY-MM-DD (default "+gen.DefaultStart.Format("2006-01-02")+")")
 	f.IntVar(&g.scale, "scale", 0, "size factor; 1 is the documented contract (default 1)")
+	f.StringVar(&g.deletes, "deletes", "", "soft (default: deleted_at is set) or hard: a departing customer and a cancelled order are deleted, children first, for log-based CDC (not on DuckDB)")
 }
 
 // options are the flags given, then the settings file's values; what
@@ -623,6 +625,12 @@ func (g *genFlags) options(cmd *cobra.Command, f *config.File) (originsim.Baseli
 			return opts, usageError{fmt.Errorf("--scale %d: must be between 1 and %d", g.scale, gen.MaxScale)}
 		}
 		opts.Scale = g.scale
+	}
+	if cmd.Flags().Changed("deletes") {
+		if g.deletes != "soft" && g.deletes != "hard" {
+			return opts, usageError{fmt.Errorf("--deletes %q: use soft or hard", g.deletes)}
+		}
+		opts.Deletes = g.deletes
 	}
 	if g.start != "" {
 		t, err := gen.ParseStart(g.start)
@@ -647,5 +655,6 @@ func genConfig(opts originsim.BaselineOptions) gen.Config {
 	if opts.Scale != 0 {
 		cfg.Scale = opts.Scale
 	}
+	cfg.HardDeletes = opts.Deletes == "hard"
 	return cfg
 }

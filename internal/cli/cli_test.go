@@ -687,3 +687,47 @@ func TestReadOnlyPlaces(t *testing.T) {
 		t.Error("the immutable database changed")
 	}
 }
+
+// A ledger of format 1 (before deletes were recorded) reads as soft
+// deletes, and the next day adds the column in its own transaction.
+func TestLedgerFormat1IsUpgraded(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline")
+	exec(t, e.path, "ALTER TABLE jaffle_shop.originsim_ledger DROP COLUMN deletes")
+	if r := e.run("status", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"deletes": "soft"`) {
+		t.Fatalf("status on a format 1 ledger: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	e.must("apply-delta", "1")
+	e.must("verify")
+	db := sqlDB(t, e.path)
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM jaffle_shop.originsim_ledger WHERE deletes = 'soft'").Scan(&n); err != nil || n != 1 {
+		t.Errorf("after the upgrade: %d rows with deletes soft, %v", n, err)
+	}
+}
+
+// --deletes takes soft or hard; DuckDB refuses hard with the reason, and
+// nothing is made.
+func TestDeletesOption(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load-baseline", "--deletes", "sometimes"}, "use soft or hard"},
+		{[]string{"load-baseline", "--deletes", "hard"}, "does not apply to DuckDB"},
+	} {
+		r := e.run(c.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d %q", c.args, r.code, r.stderr)
+		}
+	}
+	if r := e.run("status"); r.code != exitState {
+		t.Errorf("after the refusals: status exit %d, want %d (nothing loaded)", r.code, exitState)
+	}
+	e.must("load-baseline", "--deletes", "soft")
+	if r := e.run("reset", "--yes", "--deletes", "hard"); r.code != exitUsage {
+		t.Errorf("reset --deletes hard on DuckDB: exit %d", r.code)
+	}
+	e.checkContract(0, "jaffle_shop", "jaffle_crm")
+}

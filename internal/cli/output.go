@@ -91,6 +91,7 @@ type statusJSON struct {
 	StartDate string            `json:"start_date,omitempty"`
 	Seed      uint64            `json:"seed,omitempty"`
 	Scale     int               `json:"scale,omitempty"`
+	Deletes   string            `json:"deletes,omitempty"`
 	Managed   bool              `json:"managed"`
 	Schemas   map[string]string `json:"schemas"`
 	Tables    map[string]int64  `json:"tables"`
@@ -105,7 +106,7 @@ func (a *app) printStatus(st *originsim.Status) error {
 		if l := st.Ledger; l != nil {
 			out.Date = st.Date().Format("2006-01-02")
 			out.StartDate = l.Config.Start.Format("2006-01-02")
-			out.Seed, out.Scale = l.Config.Seed, l.Config.Scale
+			out.Seed, out.Scale, out.Deletes = l.Config.Seed, l.Config.Scale, l.Deletes
 		}
 		for _, t := range st.Tables {
 			out.Tables[t.Name()] = t.Rows
@@ -138,7 +139,11 @@ func (a *app) statusBlock(st *originsim.Status) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, a.paint(bold, "═══ Demo Source Status ═══"))
 	if l := st.Ledger; l != nil {
-		fmt.Fprintf(w, "Day %d (%s) · seed %d · scale %d\n", l.Day, st.Date().Format("2006-01-02"), l.Config.Seed, l.Config.Scale)
+		fmt.Fprintf(w, "Day %d (%s) · seed %d · scale %d", l.Day, st.Date().Format("2006-01-02"), l.Config.Seed, l.Config.Scale)
+		if l.Config.HardDeletes {
+			fmt.Fprint(w, " · hard deletes")
+		}
+		fmt.Fprintln(w)
 	} else {
 		fmt.Fprintln(w, "Day unknown: these tables have no originsim ledger")
 	}

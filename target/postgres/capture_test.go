@@ -104,8 +104,15 @@ func inKeyOrder(cs []change) {
 // replication slot (pgoutput, through the publication load-baseline made)
 // while days 1-3 are applied, and asserts that the decoded changes equal
 // `changes --day N` event for event.
+//
+// With --deletes hard the same holds, delete events included.
 func TestCaptureMatchesTheFeed(t *testing.T) {
 	url := targettest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
+	t.Run("soft", func(t *testing.T) { captureMatchesTheFeed(t, url, "soft") })
+	t.Run("hard", func(t *testing.T) { captureMatchesTheFeed(t, url, "hard") })
+}
+
+func captureMatchesTheFeed(t *testing.T, url, deletes string) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
@@ -145,7 +152,7 @@ func TestCaptureMatchesTheFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	st, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{EnableCDC: true})
+	st, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{EnableCDC: true, Deletes: deletes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +175,14 @@ func TestCaptureMatchesTheFeed(t *testing.T) {
 		if _, err := sim.ApplyDelta(ctx, n); err != nil {
 			t.Fatal(err)
 		}
+		cfg := gen.Default()
+		cfg.HardDeletes = deletes == "hard"
 		var want []change
-		err := feed.Day(gen.Default(), sc, n, func(e *feed.Event) error {
+		deleted := 0
+		err := feed.Day(cfg, sc, n, func(e *feed.Event) error {
+			if e.Op == feed.Delete {
+				deleted++
+			}
 			want = append(want, change{op: string(e.Op), table: e.Schema + "." + e.Table.Name, key: e.Key,
 				before: rowText(e.Table, e.Before), after: rowText(e.Table, e.After)})
 			return nil
@@ -188,7 +201,13 @@ func TestCaptureMatchesTheFeed(t *testing.T) {
 				t.Fatalf("day %d, change %d:\nslot %s\nfeed %s", n, i+1, got[i], want[i])
 			}
 		}
-		t.Logf("day %d: %d changes decoded, equal to the feed", n, len(got))
+		if (deleted > 0) != (deletes == "hard") {
+			t.Errorf("day %d with %s deletes: %d delete events", n, deletes, deleted)
+		}
+		t.Logf("day %d: %d changes decoded (%d deletes), equal to the feed", n, len(got), deleted)
+	}
+	if deletes == "hard" {
+		return
 	}
 
 	// reset makes the tables anew; the capture that was on stays on.

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/check"
+	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
 	"github.com/originsim/originsim/target"
@@ -93,6 +95,86 @@ func Run(t *testing.T, url string, opts ...Option) {
 	t.Run("Busy", s.busy)
 	t.Run("Values", s.values)
 	t.Run("Connect", s.connect)
+	t.Run("HardDeletes", s.hardDeletes)
+}
+
+// hardDeletes plays days 1-3 with --deletes hard: each day verifies (the
+// expected content is the generator's, without the deleted rows), the rows
+// the change feed says were deleted are gone, and there are fewer rows
+// than with soft deletes. DuckDB refuses the option, with nothing changed.
+func (s *suite) hardDeletes(t *testing.T) {
+	ctx := t.Context()
+	sc := s.newSchemas(t)
+	sim := s.open(t, sc)
+	opts := originsim.BaselineOptions{Deletes: "hard"}
+	if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{Deletes: "sometimes"}); !errors.Is(err, originsim.ErrUsage) {
+		t.Fatalf("load-baseline --deletes sometimes: %v, want a usage error", err)
+	}
+	if strings.HasPrefix(s.url, "duckdb:") {
+		_, err := sim.LoadBaseline(ctx, opts)
+		wantErr(t, "load-baseline --deletes hard on DuckDB", err, originsim.ErrUsage)
+		_, err = sim.Status(ctx)
+		wantErr(t, "status after the refusal", err, originsim.ErrNotLoaded)
+		return
+	}
+	if _, err := sim.LoadBaseline(ctx, opts); err != nil {
+		t.Fatalf("load-baseline --deletes hard: %v", err)
+	}
+	cfg := gen.Default()
+	cfg.HardDeletes = true
+	for day := 1; day <= lastDay; day++ {
+		st, err := sim.ApplyDelta(ctx, day)
+		if err != nil {
+			t.Fatalf("apply-delta %d: %v", day, err)
+		}
+		if st.Ledger.Deletes != "hard" {
+			t.Fatalf("day %d: the ledger says deletes %q", day, st.Ledger.Deletes)
+		}
+		rep, err := sim.Verify(ctx)
+		if err != nil || !rep.OK {
+			t.Fatalf("day %d with hard deletes does not verify: %v %s", day, err, failures(rep))
+		}
+		deleted := map[string]int{}
+		err = feed.Day(cfg, sc, day, func(e *feed.Event) error {
+			if e.Op == feed.Delete {
+				deleted[e.Table.Name]++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deleted["customers"] == 0 || deleted["orders"] == 0 || deleted["order_items"] == 0 {
+			t.Errorf("day %d: deletes %v, want customers, orders and their items", day, deleted)
+		}
+		soft, err := gen.Resume(gen.Default(), day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range st.Tables {
+			tb, _ := model.ByName(tc.Table)
+			if want := int64(soft.Len(tb.ID)) - int64(deleted[tc.Table]); deleted[tc.Table] > 0 && tc.Rows > want {
+				t.Errorf("day %d: %s has %d rows, with soft deletes %d and %d deleted today", day, tc.Table, tc.Rows, soft.Len(tb.ID), deleted[tc.Table])
+			}
+		}
+	}
+}
+
+// failures lists the tables and rules of a report that failed.
+func failures(rep *originsim.Report) string {
+	if rep == nil {
+		return ""
+	}
+	var out []string
+	for _, tr := range rep.Tables {
+		if !tr.OK {
+			out = append(out, fmt.Sprintf("%s %v", tr.Table, tr.Differences))
+		}
+	}
+	for _, r := range check.Failed(rep.Rules) {
+		out = append(out, r.Summary())
+	}
+	return strings.Join(out, "; ")
 }
 
 type suite struct {
