@@ -139,11 +139,9 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 				}
 				continue
 			}
-			for from := 0; from < len(st.Rows); from += updateBatch {
-				rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
-				if err := tx.Exec(ctx, d.Update(schema, t, st.Columns, rows)); err != nil {
-					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
-				}
+			err := updates(d, schema, t, st, func(q string) error { return tx.Exec(ctx, q) })
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
 			}
 		}
 		s.step("%s", label(g))
@@ -153,3 +151,16 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 
 // updateBatch bounds the rows of one UPDATE statement.
 const updateBatch = 1000
+
+// updates renders an update or soft delete step as set-based statements of
+// at most updateBatch rows and hands them to fn, in order: the direct path
+// runs them, a script writes them.
+func updates(d target.Dialect, schema string, t *model.Table, st changeset.Step, fn func(query string) error) error {
+	for from := 0; from < len(st.Rows); from += updateBatch {
+		rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
+		if err := fn(d.Update(schema, t, st.Columns, rows)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

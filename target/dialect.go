@@ -62,6 +62,9 @@ type SQL struct {
 	// SchemaOptions and TableOptions are appended to CREATE SCHEMA and
 	// CREATE TABLE (MySQL's engine and character set).
 	SchemaOptions, TableOptions string
+	// Script is how a script for the database's own client is written
+	// (see Syntax).
+	Script ScriptSyntax
 }
 
 // DuckDB is the dialect of the embedded default.
@@ -75,6 +78,7 @@ var DuckDB = &SQL{
 	// DuckDB's own catalog function answers in a fraction of the time of
 	// its information_schema view.
 	TablesOf: "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = %s ORDER BY table_name",
+	Script:   ScriptSyntax{Begin: "BEGIN TRANSACTION"},
 }
 
 func (d *SQL) Name() string { return d.DialectName }
