@@ -62,24 +62,9 @@ names in the folder are replaced; the same settings give the same bytes.`,
 			if out == "" {
 				return usageError{errors.New("--out: give a folder")}
 			}
-			f, err := a.file()
+			sc, cfg, err := a.generated(cmd, &g)
 			if err != nil {
 				return err
-			}
-			opts, err := g.options(cmd, f)
-			if err != nil {
-				return err
-			}
-			sc, err := a.schemas()
-			if err != nil {
-				return err
-			}
-			if err := sc.Validate(); err != nil {
-				return usageError{err}
-			}
-			cfg := genConfig(opts)
-			if err := cfg.Validate(); err != nil {
-				return usageError{err}
 			}
 			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version})
 			if err != nil {
