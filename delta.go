@@ -132,36 +132,21 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 			s.section("Applying %s delta...", schema)
 		}
 		for _, st := range g.Steps {
-			if st.Kind == changeset.Delete {
-				for from := 0; from < len(st.Rows); from += updateBatch {
-					rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
-					keys := make([]int64, len(rows))
-					for i, r := range rows {
-						keys[i] = r[0].(int64)
-					}
-					if err := tx.Exec(ctx, d.Delete(schema, t, keys)); err != nil {
-						return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
-					}
-				}
-				continue
-			}
 			if st.Kind == changeset.Insert {
 				if err := tx.Insert(ctx, schema, t, st.Rows); err != nil {
 					return err
 				}
 				continue
 			}
-			if u, ok := tx.(target.Updater); ok {
+			if u, ok := tx.(target.Updater); ok && st.Kind != changeset.Delete {
 				if err := u.Update(ctx, schema, t, st.Columns, st.Rows); err != nil {
 					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
 				}
 				continue
 			}
-			for from := 0; from < len(st.Rows); from += updateBatch {
-				rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
-				if err := tx.Exec(ctx, d.Update(schema, t, st.Columns, rows)); err != nil {
-					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
-				}
+			err := updates(d, schema, t, st, func(q string) error { return tx.Exec(ctx, q) })
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
 			}
 		}
 		s.step("%s", label(g))
@@ -169,5 +154,28 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 	return nil
 }
 
-// updateBatch bounds the rows of one UPDATE statement.
+// updateBatch bounds the rows of one UPDATE or DELETE statement.
 const updateBatch = 1000
+
+// updates renders an update, soft delete or delete step as set-based
+// statements of at most updateBatch rows and hands them to fn, in order:
+// the direct path runs them, a script writes them.
+func updates(d target.Dialect, schema string, t *model.Table, st changeset.Step, fn func(query string) error) error {
+	for from := 0; from < len(st.Rows); from += updateBatch {
+		rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
+		q := ""
+		if st.Kind == changeset.Delete {
+			keys := make([]int64, len(rows))
+			for i, r := range rows {
+				keys[i] = r[0].(int64)
+			}
+			q = d.Delete(schema, t, keys)
+		} else {
+			q = d.Update(schema, t, st.Columns, rows)
+		}
+		if err := fn(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -104,6 +104,10 @@ type SQL struct {
 	// whose tables live in this schema (SQL Server's dbo): tables are named
 	// [database].[dbo].[table], and the databases must exist.
 	DatabaseSchema string
+
+	// Script is how a script for the database's own client is written
+	// (see Syntax).
+	Script ScriptSyntax
 }
 
 // DuckDB is the dialect of the embedded default.
@@ -117,6 +121,7 @@ var DuckDB = &SQL{
 	// DuckDB's own catalog function answers in a fraction of the time of
 	// its information_schema view.
 	TablesOf: "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = %s ORDER BY table_name",
+	Script:   ScriptSyntax{Begin: "BEGIN TRANSACTION"},
 }
 
 func (d *SQL) Name() string { return d.DialectName }

@@ -13,6 +13,8 @@ var Postgres = &SQL{
 	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
 	CastUpdate:    true,
 	KeysAfterLoad: true,
+	// The dialect writes strings with '' as the only escape, in UTF-8.
+	Script: ScriptSyntax{Session: []string{"SET client_encoding = 'UTF8'", "SET standard_conforming_strings = on"}},
 }
 
 // MySQL is the dialect of MySQL 8 and MariaDB 10.5+: the two systems are
@@ -29,6 +31,16 @@ var MySQL = &SQL{
 	UpdateJoin:    true,
 	SchemaOptions: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
 	TableOptions:  " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+	Script: ScriptSyntax{
+		// Strict types, backslash as the string escape the dialect writes,
+		// UTC: what every connection of the direct path sets too.
+		Session: []string{
+			"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+			"SET SESSION time_zone = '+00:00'",
+		},
+		Begin:      "START TRANSACTION",
+		DDLCommits: true,
+	},
 }
 
 // SQLServer is the dialect of SQL Server and Azure SQL Database: the two
@@ -49,6 +61,11 @@ var SQLServer = &SQL{
 	TypedNulls:   true,
 	ObjectGuards: true,
 	UpdateFrom:   true,
+	// Any error dooms the transaction (a script stops with nothing of its
+	// step written, as the direct path does); ANSI NULLs and quoted
+	// identifiers whatever the server's defaults.
+	Script: ScriptSyntax{Session: []string{"SET XACT_ABORT ON", "SET ANSI_NULLS ON", "SET QUOTED_IDENTIFIER ON"},
+		Begin: "BEGIN TRANSACTION", Commit: "COMMIT TRANSACTION"},
 }
 
 // SQLServerDatabases is SQL Server with each system a database of its own

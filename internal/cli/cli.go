@@ -160,7 +160,7 @@ flags and environment variables beat it.`,
 	pf.StringVar(&a.profile, "profile", "", "read the database from this dbt profile (when --db and "+envDB+" are not set)")
 	pf.StringVar(&a.target, "target", "", "the dbt profile's target (default: the profile's target: key)")
 	pf.StringVar(&a.profilesDir, "profiles-dir", "", "folder of the dbt profiles.yml (default: $"+profile.EnvDir+", then ./profiles.yml, then ~/.dbt)")
-	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd(), a.changesCmd(), a.exportCmd(), a.extrasCmd(), a.initCmd())
+	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd(), a.changesCmd(), a.exportCmd(), a.extrasCmd(), a.initCmd(), a.sqlCmd())
 	// The completion scripts are written to the writer set when the
 	// command is made.
 	root.SetOut(a.stdout)

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,12 +55,11 @@ const InsertBatch = 1000
 // session makes the connection's behaviour independent of the server's
 // defaults: strict types, backslash as the string escape the dialect
 // writes, UTC, and a bounded wait for metadata locks (a year by default).
-var session = []string{
-	"SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
-	"SET SESSION time_zone = '+00:00'",
+// The first settings are the dialect's, which scripts set too.
+var session = append(slices.Clip(target.MySQL.Script.Session),
 	"SET SESSION autocommit = 1",
 	"SET SESSION lock_wait_timeout = 60",
-}
+)
 
 type db struct {
 	sdb      *sql.DB

@@ -57,11 +57,7 @@ const lockResource = "originsim"
 // session makes the connection independent of server and driver defaults:
 // any error dooms the whole transaction (the operation rolls back
 // anyway), and ANSI behaviour for NULLs and quoted identifiers.
-var session = []string{
-	"SET XACT_ABORT ON",
-	"SET ANSI_NULLS ON",
-	"SET QUOTED_IDENTIFIER ON",
-}
+var session = target.SQLServer.Script.Session
 
 // config is what Open needs from the URL.
 type config struct {

@@ -82,7 +82,7 @@ func NoProcessLock() Option { return func(s *suite) { s.noLock = true } }
 
 // Run runs every conformance test against the database at url.
 func Run(t *testing.T, url string, opts ...Option) {
-	ref := reference(t)
+	ref := Reference(t)
 	s := &suite{url: url, ref: ref}
 	for _, o := range opts {
 		o(s)
@@ -189,9 +189,10 @@ var (
 	refErr  error
 )
 
-// reference plays days 0 to lastDay on a DuckDB file and keeps each day's
-// table fingerprints.
-func reference(t *testing.T) [lastDay + 1][]string {
+// Reference plays days 0 to 3 through the direct path on a DuckDB file and
+// returns each day's table fingerprints, in table order: what every other
+// way of making those days must leave. It runs once per test binary.
+func Reference(t *testing.T) [lastDay + 1][]string {
 	t.Helper()
 	refOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "originsim-reference")
@@ -222,7 +223,7 @@ func reference(t *testing.T) [lastDay + 1][]string {
 				refErr = fmt.Errorf("reference day %d does not verify: %v", day, err)
 				return
 			}
-			refFP[day] = fingerprints(rep)
+			refFP[day] = Fingerprints(rep)
 		}
 	})
 	if refErr != nil {
@@ -231,7 +232,8 @@ func reference(t *testing.T) [lastDay + 1][]string {
 	return refFP
 }
 
-func fingerprints(rep *originsim.Report) []string {
+// Fingerprints are a report's table fingerprints, in table order.
+func Fingerprints(rep *originsim.Report) []string {
 	fp := make([]string, len(rep.Tables))
 	for i, tr := range rep.Tables {
 		fp[i] = tr.Fingerprint
@@ -243,12 +245,7 @@ func fingerprints(rep *originsim.Report) []string {
 // it ends.
 func (s *suite) newSchemas(t *testing.T) model.Schemas {
 	t.Helper()
-	b := make([]byte, 5)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	base := "ostest_" + hex.EncodeToString(b)
-	sc := model.Schemas{Shop: base + "_shop", CRM: base + "_crm"}
+	sc := UniqueSchemas(t)
 	t.Cleanup(func() {
 		if err := s.drop(sc); err != nil {
 			t.Errorf("drop the test schemas %s and %s: %v", sc.Shop, sc.CRM, err)
@@ -262,6 +259,18 @@ func (s *suite) newSchemas(t *testing.T) model.Schemas {
 func NewSchemas(t *testing.T, url string) model.Schemas {
 	t.Helper()
 	return (&suite{url: url}).newSchemas(t)
+}
+
+// UniqueSchemas are schema names no other test uses: the servers are
+// shared. The caller drops them.
+func UniqueSchemas(t *testing.T) model.Schemas {
+	t.Helper()
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	base := "ostest_" + hex.EncodeToString(b)
+	return model.Schemas{Shop: base + "_shop", CRM: base + "_crm"}
 }
 
 // drop removes the two schemas of a test, and only them.
@@ -349,7 +358,7 @@ func (s *suite) checkDay(t *testing.T, sim *originsim.Simulator, day int) {
 		}
 		t.Fatalf("verify at day %d: not OK", day)
 	}
-	got := fingerprints(rep)
+	got := Fingerprints(rep)
 	for i, tb := range model.Tables() {
 		if got[i] != s.ref[day][i] {
 			t.Errorf("day %d: %s fingerprint %s, DuckDB's %s", day, tb.Name, got[i], s.ref[day][i])
@@ -436,7 +445,7 @@ func (s *suite) cycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, fp := range fingerprints(rep) {
+	for i, fp := range Fingerprints(rep) {
 		if fp != first[i] {
 			t.Errorf("after reset %s differs from the first Day 0", rep.Tables[i].Table)
 		}
