@@ -56,9 +56,15 @@ func (s *Simulator) stream(ctx context.Context, tx target.Tx, schema string, t *
 	}()
 	var done int64
 	next := func() ([][]any, error) {
-		out, ok := <-queue
-		if !ok {
-			return nil, nil
+		var out chan [][]any
+		select {
+		case o, ok := <-queue:
+			if !ok {
+				return nil, nil
+			}
+			out = o
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 		select {
 		case rows := <-out:

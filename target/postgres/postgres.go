@@ -208,7 +208,9 @@ func (t *txn) InsertStream(ctx context.Context, schema string, tb *model.Table, 
 	kinds := target.Kinds(tb)
 	pr, pw := io.Pipe()
 	var rows int64
+	encoded := make(chan struct{})
 	go func() {
+		defer close(encoded)
 		buf := append([]byte(nil), copyHeader...)
 		for {
 			batch, err := next()
@@ -234,7 +236,10 @@ func (t *txn) InsertStream(ctx context.Context, schema string, tb *model.Table, 
 		}
 	}()
 	err := t.copy(ctx, schema, tb, pr, func() int64 { return rows }) // read once the stream has ended
-	pr.CloseWithError(io.ErrClosedPipe)                              // stops the encoder if the COPY failed
+	// If the COPY failed, its next Write fails and the encoder stops; it
+	// calls next no more once this returns.
+	pr.CloseWithError(io.ErrClosedPipe)
+	<-encoded
 	return err
 }
 
