@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -20,10 +22,15 @@ import (
 func (d *db) Captures() []target.Capture { return []target.Capture{target.CDC} }
 
 // Publication is the name of the publication for a shop schema:
-// originsim_<shop schema>, cut to PostgreSQL's 63 bytes.
+// originsim_<shop schema>; past PostgreSQL's 63 bytes, its first 54 and
+// 8 hex digits of a hash of the whole, so two long names never share one.
 func Publication(shop string) string {
 	name := "originsim_" + shop
-	return name[:min(len(name), 63)]
+	if len(name) <= 63 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(shop))
+	return name[:54] + "_" + hex.EncodeToString(sum[:4])
 }
 
 // captureSQL is what EnableCapture runs: replica identity, then the

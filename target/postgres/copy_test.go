@@ -3,6 +3,7 @@ package postgres
 import (
 	"encoding/binary"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +82,17 @@ func TestCopyEncodingRoundTrips(t *testing.T) {
 	}
 	if _, err := encodeCopy(nil, []model.Kind{model.Int}, [][]any{{int64(1), "x"}}); err == nil {
 		t.Error("a row longer than the table: no error")
+	}
+}
+
+// Publication names fit PostgreSQL's 63 bytes and stay distinct.
+func TestPublicationNames(t *testing.T) {
+	if got := Publication("jaffle_shop"); got != "originsim_jaffle_shop" {
+		t.Errorf("Publication(jaffle_shop) = %q", got)
+	}
+	long := "s" + strings.Repeat("x", 60)
+	a, b := Publication(long+"a"), Publication(long+"b")
+	if len(a) > 63 || len(b) > 63 || a == b {
+		t.Errorf("long names: %q (%d), %q (%d)", a, len(a), b, len(b))
 	}
 }
