@@ -38,7 +38,10 @@ type BaselineOptions struct {
 	Deletes string
 }
 
-func (o BaselineOptions) config(base gen.Config) gen.Config {
+// Config is the generator configuration the options give over base: what
+// they set replaces base's (gen.Default() for a new baseline, the ledger's
+// for reset).
+func (o BaselineOptions) Config(base gen.Config) gen.Config {
 	if o.Deletes != "" {
 		base.HardDeletes = o.Deletes == "hard"
 	}
@@ -59,12 +62,19 @@ func (o BaselineOptions) isZero() bool {
 }
 
 // checkDeletes refuses a deletes option that is not soft or hard, and hard
-// deletes on DuckDB.
+// deletes where they do not apply.
 func (s *Simulator) checkDeletes(o BaselineOptions, cfg gen.Config) error {
 	if o.Deletes != "" && o.Deletes != "soft" && o.Deletes != "hard" {
 		return usageErr("--deletes %q: use soft or hard", o.Deletes)
 	}
-	if cfg.HardDeletes && s.t.Dialect().Name() == "duckdb" {
+	return hardDeletesApply(cfg, s.t.Dialect())
+}
+
+// hardDeletesApply refuses hard deletes on DuckDB: its foreign keys refuse
+// deleting a row in the transaction that deleted the rows referring to
+// it, and a day is one transaction.
+func hardDeletesApply(cfg gen.Config, d target.Dialect) error {
+	if cfg.HardDeletes && d.Name() == "duckdb" {
 		return usageErr("--deletes hard does not apply to DuckDB: its foreign keys refuse deleting a row in the transaction that deleted the rows referring to it, " +
 			"and a day is one transaction; hard deletes are for log-based change capture: use PostgreSQL, MySQL/MariaDB or SQL Server; nothing changed")
 	}
@@ -179,7 +189,7 @@ func sortedNames(m map[string]bool) []string {
 // at Day 0 it does nothing; at a later day it refuses (use Reset). It never
 // writes into tables it did not make.
 func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Status, error) {
-	cfg := o.config(gen.Default())
+	cfg := o.Config(gen.Default())
 	if err := cfg.Validate(); err != nil {
 		return nil, usageErr("%v", err)
 	}
@@ -203,7 +213,7 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 			if l.Day > 0 {
 				return stateErr("%s and %s are at day %d; load-baseline only starts empty systems: run reset to go back to Day 0", s.schemas.Shop, s.schemas.CRM, l.Day)
 			}
-			if !o.isZero() && o.config(l.Config) != l.Config {
+			if !o.isZero() && o.Config(l.Config) != l.Config {
 				return stateErr("%s and %s are already at Day 0 with seed %d, start date %s, scale %d, %s deletes: run reset with the new options to reload",
 					s.schemas.Shop, s.schemas.CRM, l.Config.Seed, l.Config.Start.Format("2006-01-02"), l.Config.Scale, l.Deletes)
 			}
@@ -258,7 +268,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		if err != nil {
 			return err
 		}
-		cfg := o.config(gen.Default())
+		cfg := o.Config(gen.Default())
 		if f.ledger == nil {
 			drop, err := s.claim(ctx, tx, f, o)
 			if err != nil {
@@ -274,7 +284,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		} else {
 			// Reset is how a database made by an older data version is brought
 			// back to this one, so no compatibility check here.
-			cfg = o.config(f.ledger.Config)
+			cfg = o.Config(f.ledger.Config)
 			if f.ledger.LedgerFormat > LedgerFormat || f.ledger.DataVersion > gen.Version {
 				return f.ledger.compatible()
 			}

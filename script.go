@@ -38,8 +38,8 @@ func WriteScript(w io.Writer, d target.Dialect, sc model.Schemas, cfg gen.Config
 	if day < 0 || day > gen.MaxDay {
 		return usageErr("day %d: days run from 0 (the baseline) to %d", day, gen.MaxDay)
 	}
-	if cfg.HardDeletes && d.Name() == "duckdb" {
-		return usageErr("--deletes hard does not apply to DuckDB: its foreign keys refuse deleting a row in the transaction that deleted the rows referring to it")
+	if err := hardDeletesApply(cfg, d); err != nil {
+		return err
 	}
 	var cs *changeset.Changeset
 	if day > 0 {

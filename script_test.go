@@ -152,9 +152,22 @@ func openSim(t *testing.T, url string, sc model.Schemas) *originsim.Simulator {
 
 // script streams the script of a day, as a pipe into a client does.
 func script(d target.Dialect, sc model.Schemas, day int) io.Reader {
+	return scriptOf(d, sc, gen.Default(), day)
+}
+
+// scriptOf streams the script of a day of cfg.
+func scriptOf(d target.Dialect, sc model.Schemas, cfg gen.Config, day int) io.Reader {
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(originsim.WriteScript(pw, d, sc, gen.Default(), day)) }()
+	go func() { pw.CloseWithError(originsim.WriteScript(pw, d, sc, cfg, day)) }()
 	return pr
+}
+
+// psql runs a script with psql on the database at url, stopping at the
+// first error.
+func psql(url string) func(stdin io.Reader) error {
+	return func(stdin io.Reader) error {
+		return runClient(stdin, "psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", url)
+	}
 }
 
 // newSchemas are fresh schema names for one test, dropped with the client
@@ -195,9 +208,7 @@ func TestScriptDuckDB(t *testing.T) {
 // from there, and a script run twice changes nothing.
 func TestScriptPostgres(t *testing.T) {
 	url := targettest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
-	psql := func(stdin io.Reader) error {
-		return runClient(stdin, "psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", url)
-	}
+	psql := psql(url)
 	sc := newSchemas(t, target.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
 	runScripts(t, target.Postgres, url, sc, psql)
 	sim := openSim(t, url, sc)
@@ -296,25 +307,18 @@ func runCmd(cmd *exec.Cmd, stdin io.Reader) error {
 // or psql stops), and a soft script is refused on a hard database.
 func TestScriptHardDeletesPostgres(t *testing.T) {
 	url := targettest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
-	psql := func(stdin io.Reader) error {
-		return runClient(stdin, "psql", "-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", url)
-	}
+	psql := psql(url)
 	sc := newSchemas(t, target.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
 	cfg := gen.Default()
 	cfg.HardDeletes = true
-	write := func(cfg gen.Config, day int) io.Reader {
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(originsim.WriteScript(pw, target.Postgres, sc, cfg, day)) }()
-		return pr
-	}
 	sim := openSim(t, url, sc)
 	for day := 0; day <= 3; day++ {
 		if day == 2 {
-			if err := psql(write(gen.Default(), day)); err == nil || !strings.Contains(err.Error(), "operation") {
+			if err := psql(scriptOf(target.Postgres, sc, gen.Default(), day)); err == nil || !strings.Contains(err.Error(), "operation") {
 				t.Errorf("a soft script on a hard database: got %v, want the ledger row refused", err)
 			}
 		}
-		if err := psql(write(cfg, day)); err != nil {
+		if err := psql(scriptOf(target.Postgres, sc, cfg, day)); err != nil {
 			t.Fatalf("day %d: %v", day, err)
 		}
 		rep, err := sim.Verify(t.Context())

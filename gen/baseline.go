@@ -272,7 +272,7 @@ func baselineState(cfg Config, lean bool) (*State, error) {
 	items := make([][]model.OrderItem, blocks)
 	totals := make([][]model.Cents, blocks)
 	parallel(blocks, func(b int) {
-		items[b], totals[b] = cfg.baseItems(b, d.Orders[b*itemBlock:min((b+1)*itemBlock, no)], !lean || cfg.HardDeletes)
+		items[b], totals[b] = cfg.baseItems(b, d.Orders[b*itemBlock:min((b+1)*itemBlock, no)], s.keepsLines())
 	})
 	for b := range blocks {
 		s.keepItems(items[b])

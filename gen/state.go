@@ -204,10 +204,14 @@ func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) [][]an
 	return rows
 }
 
-// keepItems counts order lines, and keeps them unless the state is lean.
+// keepsLines tells whether the state keeps the order lines: unless it is
+// lean, and always with hard deletes, which find a deleted order's lines.
+func (s *State) keepsLines() bool { return !s.lean || s.cfg.HardDeletes }
+
+// keepItems counts order lines, and keeps them when keepsLines.
 func (s *State) keepItems(items []model.OrderItem) {
 	s.appended[model.OrderItems] += len(items)
-	if !s.lean || s.cfg.HardDeletes { // hard deletes find an order's items
+	if s.keepsLines() {
 		s.d.OrderItems = append(s.d.OrderItems, items...)
 	}
 }

@@ -4,8 +4,12 @@
 package ceiling
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
@@ -65,4 +69,22 @@ func SQL(cfg gen.Config, sc model.Schemas) []string {
 			d.Quote(sc.Of(t.System)), d.Quote(t.Name), strings.Join(exprs, ", "), n+1))
 	}
 	return out
+}
+
+// Load fills a new DuckDB file at path with the ceiling of cfg's baseline
+// in one transaction, with originsim's file options, and checkpoints it.
+func Load(ctx context.Context, path string, cfg gen.Config) error {
+	c, err := duckdb.NewConnector(path+"?default_block_size=16384", nil)
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	stmts := append(append([]string{"BEGIN TRANSACTION"}, SQL(cfg, model.DefaultSchemas)...), "COMMIT", "CHECKPOINT")
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%w\n%s", err, q)
+		}
+	}
+	return db.Close()
 }

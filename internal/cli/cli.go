@@ -641,20 +641,3 @@ func (g *genFlags) options(cmd *cobra.Command, f *config.File) (originsim.Baseli
 	}
 	return opts, nil
 }
-
-// config is the generator configuration the options give, defaults filled
-// in.
-func genConfig(opts originsim.BaselineOptions) gen.Config {
-	cfg := gen.Default()
-	if opts.Seed != 0 {
-		cfg.Seed = opts.Seed
-	}
-	if !opts.Start.IsZero() {
-		cfg.Start = opts.Start
-	}
-	if opts.Scale != 0 {
-		cfg.Scale = opts.Scale
-	}
-	cfg.HardDeletes = opts.Deletes == "hard"
-	return cfg
-}

@@ -91,7 +91,7 @@ fingerprint, the one verify --json reports for the table.`,
 			}
 			a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
 			opts.Progress = a.printEvent
-			rep, err := originsim.ExportDay(cmd.Context(), genConfig(bopts), day, opts)
+			rep, err := originsim.ExportDay(cmd.Context(), bopts.Config(gen.Default()), day, opts)
 			if err != nil {
 				return err
 			}

@@ -143,7 +143,7 @@ existing originsim.yaml is kept (exit 3) unless --force.`,
 			if err != nil {
 				return err
 			}
-			cfg := genConfig(opts)
+			cfg := opts.Config(gen.Default())
 			sc := model.Schemas{Shop: firstOf(a.shop, model.DefaultSchemas.Shop), CRM: firstOf(a.crm, model.DefaultSchemas.CRM)}
 			if err := sc.Validate(); err != nil {
 				return usageError{err}
@@ -208,7 +208,7 @@ func (a *app) generator(cmd *cobra.Command, g *genFlags) (gen.Config, model.Sche
 	if err := sc.Validate(); err != nil {
 		return gen.Config{}, model.Schemas{}, usageError{err}
 	}
-	cfg := genConfig(opts)
+	cfg := opts.Config(gen.Default())
 	if err := cfg.Validate(); err != nil {
 		return gen.Config{}, model.Schemas{}, usageError{err}
 	}

@@ -6,16 +6,12 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"strconv"
 
-	duckdb "github.com/duckdb/duckdb-go/v2"
-
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/ceiling"
-	"github.com/originsim/originsim/model"
 )
 
 func main() {
@@ -37,17 +33,5 @@ func main() {
 func run(path string, scale int) error {
 	cfg := gen.Default()
 	cfg.Scale = scale
-	c, err := duckdb.NewConnector(path+"?default_block_size=16384", nil)
-	if err != nil {
-		return err
-	}
-	db := sql.OpenDB(c)
-	defer db.Close()
-	stmts := append(append([]string{"BEGIN TRANSACTION"}, ceiling.SQL(cfg, model.DefaultSchemas)...), "COMMIT", "CHECKPOINT")
-	for _, q := range stmts {
-		if _, err := db.ExecContext(context.Background(), q); err != nil {
-			return fmt.Errorf("%w\n%s", err, q)
-		}
-	}
-	return db.Close()
+	return ceiling.Load(context.Background(), path, cfg)
 }
