@@ -343,10 +343,16 @@ and loads the deterministic Day 0 baseline, in one transaction.
 On a database already at Day 0 it does nothing and says so. At a later day it
 refuses: use reset. It never writes into tables it did not make.
 
---enable-cdc (or --change-tracking) then switches on SQL Server's change data
-capture (or change tracking) for the eight tables, once the load has
-committed; on a database already at Day 0 it only does that. Other targets
-refuse the flags, before changing anything, and say what comes nearest.`,
+--enable-cdc then switches on the database's own change capture for the
+eight tables, once the load has committed: on SQL Server change data capture
+(--change-tracking: change tracking), on PostgreSQL logical replication
+(REPLICA IDENTITY FULL and a publication). On a database already at Day 0 it
+only does that. Other targets refuse the flags, before changing anything, and
+say what comes nearest.
+
+--deletes hard makes each day's departures and cancellations real DELETEs
+(children first) for log-based CDC; it is recorded, and reset keeps it.
+Not on DuckDB.`,
 		Example: `  originsim load-baseline
   originsim load-baseline --start-date 2024-06-01 --seed 7
   originsim load-baseline --db duckdb:/tmp/demo.duckdb --shop-schema shop_db --crm-schema crm_db
