@@ -325,8 +325,13 @@ func (a *app) withSim(cmd *cobra.Command, fn func(*originsim.Simulator) error) e
 	if err != nil {
 		return err
 	}
-	defer sim.Close()
-	return fn(sim)
+	err = fn(sim)
+	// Closing can still fail the operation: a new DuckDB file is put in
+	// place only then.
+	if cerr := sim.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close the database: %w", cerr)
+	}
+	return err
 }
 
 var dayArgRE = regexp.MustCompile(`(?i)\bday\s*:\s*(-?\d+)`)

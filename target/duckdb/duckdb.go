@@ -28,9 +28,14 @@ import (
 func init() { target.Register(Open, "duckdb") }
 
 type db struct {
-	db   *sql.DB
-	conn *sql.Conn
-	path string
+	*handle        // the file named by the URL
+	path    string // "" in memory
+	// stageDSN opens the staging file of a new database (stage.go); empty
+	// when there is no file.
+	stageDSN  string
+	userLimit bool // the URL sets memory_limit
+	stage     *stage
+	checked   bool // whether the file was checked for being new
 }
 
 // Open opens (creating if needed) the DuckDB file named by the URL.
@@ -60,17 +65,41 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 		}
 		dsn = path + "?" + opts.Encode()
 	}
-	c, err := duckdb.NewConnector(dsn, nil)
+	h, err := connect(ctx, dsn)
 	if err != nil {
 		return nil, openErr(path, err)
+	}
+	d := &db{handle: h, path: path}
+	if path != "" && !strings.HasPrefix(path, "md:") {
+		d.stageDSN = stagePath(path) + dsn[len(path):]
+		d.userLimit = strings.Contains(dsn[len(path):], "memory_limit=")
+	}
+	return d, nil
+}
+
+// handle is one DuckDB database and the single connection originsim uses.
+type handle struct {
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+func connect(ctx context.Context, dsn string) (*handle, error) {
+	c, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, err
 	}
 	sdb := sql.OpenDB(c)
 	conn, err := sdb.Conn(ctx)
 	if err != nil {
 		sdb.Close()
-		return nil, openErr(path, err)
+		return nil, err
 	}
-	return &db{db: sdb, conn: conn, path: path}, nil
+	return &handle{db: sdb, conn: conn}, nil
+}
+
+func (h *handle) close() error {
+	err := h.conn.Close()
+	return errors.Join(err, h.db.Close())
 }
 
 // Settings a duckdb: URL may give (duckdb:PATH?memory_limit=1GB&threads=4),
@@ -110,32 +139,57 @@ func openErr(path string, err error) error {
 
 func (d *db) Dialect() target.Dialect { return target.DuckDB }
 
+// Close publishes or discards the staging file of a new database (see
+// stage.go), then closes the file named by the URL: in that order, so the
+// file stays locked until the new one is in its place.
 func (d *db) Close() error {
-	err := d.conn.Close()
-	return errors.Join(err, d.db.Close())
+	var err error
+	if d.stage != nil {
+		err = d.stage.finish(d.path)
+	}
+	return errors.Join(err, d.handle.close())
 }
 
 // Begin starts a transaction on the single connection. DuckDB's own file
-// lock already keeps other processes out while it is open.
+// lock already keeps other processes out while it is open. On a new,
+// empty file the transaction runs on the staging file instead.
 func (d *db) Begin(ctx context.Context) (target.Tx, error) {
-	if _, err := d.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+	h, st, err := d.active(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return &tx{d: d}, nil
+	if st != nil && st.discard {
+		return nil, errors.New("an earlier operation on this new file failed part way: close it and start again")
+	}
+	if _, err := h.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, err
+	}
+	// While the staging file keeps nothing, this transaction may commit in
+	// parts.
+	return &tx{h: h, stage: st, chunks: st != nil && !st.committed}, nil
 }
 
 type tx struct {
-	d    *db
+	h    *handle
 	done bool
+	// stage is set when the transaction runs on a staging file; chunks
+	// when that file keeps nothing yet, so the transaction commits every
+	// chunkRows appended rows, and a failure discards the whole file.
+	stage    *stage
+	chunks   bool
+	appended int  // rows appended since the last commit
+	wrote    bool // whether a statement or an append ran
+	partial  bool // whether it has committed part of its work
 }
 
 func (t *tx) Exec(ctx context.Context, query string) error {
-	_, err := t.d.conn.ExecContext(ctx, query)
+	t.wrote = true
+	_, err := t.h.conn.ExecContext(ctx, query)
 	return err
 }
 
 func (t *tx) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
-	rows, err := t.d.conn.QueryContext(ctx, query)
+	rows, err := t.h.conn.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}
@@ -148,11 +202,15 @@ func (t *tx) Insert(ctx context.Context, schema string, tb *model.Table, rows []
 	if len(rows) == 0 {
 		return nil
 	}
-	return t.appendRows(schema, tb.Name, target.Kinds(tb), rows)
+	if err := t.appendRows(schema, tb.Name, target.Kinds(tb), rows); err != nil {
+		return err
+	}
+	return t.commitPart(ctx, len(rows))
 }
 
 func (t *tx) appendRows(schema, table string, kinds []model.Kind, rows [][]any) error {
-	return t.d.conn.Raw(func(dc any) error {
+	t.wrote = true
+	return t.h.conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), schema, table)
 		if err != nil {
 			return err
@@ -230,7 +288,8 @@ func appendValue(k model.Kind, v any) driver.Value {
 
 func (t *tx) Commit() error {
 	t.done = true
-	_, err := t.d.conn.ExecContext(context.Background(), "COMMIT")
+	_, err := t.h.conn.ExecContext(context.Background(), "COMMIT")
+	t.ended(err == nil)
 	return err
 }
 
@@ -241,6 +300,7 @@ func (t *tx) Rollback() error {
 		return nil
 	}
 	t.done = true
-	_, err := t.d.conn.ExecContext(context.Background(), "ROLLBACK")
+	_, err := t.h.conn.ExecContext(context.Background(), "ROLLBACK")
+	t.ended(false)
 	return err
 }
