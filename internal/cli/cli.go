@@ -343,7 +343,9 @@ func (a *app) loadCmd() *cobra.Command {
 		Aliases: []string{"origin_load_baseline"},
 		Short:   "Create both systems and load the Day 0 baseline",
 		Long: `Creates the two schemas and their eight tables (with primary and foreign keys)
-and loads the deterministic Day 0 baseline, in one transaction.
+and loads the deterministic Day 0 baseline, in one transaction. (A new DuckDB
+file is built beside its path in parts and renamed into place once complete:
+all or nothing as well, in less memory.)
 
 On a database already at Day 0 it does nothing and says so. At a later day it
 refuses: use reset. It never writes into tables it did not make.
