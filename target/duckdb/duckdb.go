@@ -32,10 +32,9 @@ type db struct {
 	path    string // "" in memory
 	// stageDSN opens the staging file of a new database (stage.go); empty
 	// when there is no file.
-	stageDSN  string
-	userLimit bool // the URL sets memory_limit
-	stage     *stage
-	checked   bool // whether the file was checked for being new
+	stageDSN string
+	stage    *stage
+	checked  bool // whether the file was checked for being new
 }
 
 // Open opens (creating if needed) the DuckDB file named by the URL.
@@ -72,7 +71,6 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 	d := &db{handle: h, path: path}
 	if path != "" && !strings.HasPrefix(path, "md:") {
 		d.stageDSN = stagePath(path) + dsn[len(path):]
-		d.userLimit = strings.Contains(dsn[len(path):], "memory_limit=")
 	}
 	return d, nil
 }

@@ -13,38 +13,30 @@ import (
 
 // A new database is built in a staging file next to the one the URL names
 // and renamed into its place once an operation has committed, so a load
-// into a new file is all or nothing even though it commits in parts:
-// DuckDB keeps a transaction's rows and the indexes of its keys in memory
-// until it commits, and a baseline of two million rows in one transaction
-// would hold them all at once. Committing every chunkRows rows bounds
-// that, and nobody sees the parts: the file the URL names stays empty and
-// locked by this process until the rename, and a failed or killed
-// operation leaves it as empty as it was.
+// into a new file is all or nothing even though it commits in parts.
+//
+// Parts bound the memory a load needs. DuckDB holds a transaction's rows
+// and the indexes of its keys in memory until it commits, and keeps the
+// indexes it has built in memory while the database is open; reopened, it
+// reads only the parts of an index that an insert touches. So a staged
+// transaction commits every chunkRows appended rows and reopens the file:
+// memory then depends on the size of a part, not of the load
+// (BENCHMARKS.md). Nobody sees the parts: the file the URL names stays
+// empty and locked by this process until the rename, and a failed or
+// killed operation leaves it as empty as it was.
 //
 // Only a file that holds no table, view, sequence or schema of anyone's is
 // staged; every other file is written in place in one transaction.
 
 // chunkRows is how many appended rows a staged transaction commits at a
 // time (a variable for tests).
-var chunkRows = 250_000
-
-// What is committed can leave memory, except the indexes of the keys:
-// DuckDB keeps them whole in memory, and must hold them to commit. Unless
-// the URL sets memory_limit, a staged load sets DuckDB's memory limit to
-// the larger of memoryFloor and its indexes' size plus memoryHeadroom for
-// the part being committed, checked after every part: what DuckDB keeps
-// beyond that (the table's blocks, already in the file) it lets go.
-const (
-	memoryFloor    = 200 << 20
-	memoryHeadroom = 64 << 20
-)
+var chunkRows = 500_000
 
 func stagePath(path string) string { return path + ".originsim-new" }
 
 type stage struct {
 	*handle
-	path      string
-	fitMemory bool // set DuckDB's memory limit (the URL does not)
+	path, dsn string
 	committed bool // a transaction that wrote has committed: publish at Close
 	discard   bool // a transaction that committed parts failed: discard at Close
 }
@@ -74,24 +66,8 @@ func (d *db) active(ctx context.Context) (*handle, *stage, error) {
 	if err != nil {
 		return nil, nil, openErr(p, err)
 	}
-	d.stage = &stage{handle: h, path: p, fitMemory: !d.userLimit}
-	if d.stage.fitMemory {
-		if err := d.stage.fit(ctx); err != nil {
-			return nil, nil, err
-		}
-	}
+	d.stage = &stage{handle: h, path: p, dsn: d.stageDSN}
 	return h, d.stage, nil
-}
-
-// fit sets DuckDB's memory limit from the size of the indexes of the keys.
-func (s *stage) fit(ctx context.Context) error {
-	var art int64
-	err := s.conn.QueryRowContext(ctx, "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'ART_INDEX'").Scan(&art)
-	if err != nil {
-		return err
-	}
-	_, err = s.conn.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dB'", max(memoryFloor, art+memoryHeadroom)))
-	return err
 }
 
 // isEmpty tells whether a database holds nothing that anyone made.
@@ -138,7 +114,8 @@ func removeStage(p string) error {
 }
 
 // commitPart commits the rows appended so far once there are chunkRows of
-// them, when the transaction may commit in parts.
+// them, when the transaction may commit in parts, and reopens the staging
+// file so that DuckDB lets go of what it holds.
 func (t *tx) commitPart(ctx context.Context, n int) error {
 	if !t.chunks {
 		return nil
@@ -151,10 +128,15 @@ func (t *tx) commitPart(ctx context.Context, n int) error {
 	if _, err := t.h.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return err
 	}
-	_, err := t.h.conn.ExecContext(ctx, "BEGIN TRANSACTION")
-	if err == nil && t.stage.fitMemory {
-		err = t.stage.fit(ctx)
+	if err := t.stage.close(); err != nil {
+		return err
 	}
+	h, err := connect(ctx, t.stage.dsn)
+	if err != nil {
+		return openErr(t.stage.path, err)
+	}
+	t.stage.handle, t.h = h, h
+	_, err = h.conn.ExecContext(ctx, "BEGIN TRANSACTION")
 	return err
 }
 

@@ -200,28 +200,26 @@ func TestReadOnlyStagePublishesNothing(t *testing.T) {
 	noStage(t, path)
 }
 
-// A staged load sets DuckDB's memory limit, unless the URL sets one.
-func TestStagedMemoryLimit(t *testing.T) {
+// The URL's settings reach the staging file, where the work happens.
+func TestStageTakesTheURLSettings(t *testing.T) {
 	ctx := context.Background()
-	for _, c := range []struct{ query, want string }{
-		{"", "200.0 MiB"}, // memoryFloor
-		{"?memory_limit=1GB", "953.6 MiB"},
-	} {
-		path := filepath.Join(t.TempDir(), "new.duckdb")
-		db := open(t, "duckdb:"+path+c.query)
-		w := begin(t, db)
-		var got string
-		err := w.Query(ctx, "SELECT current_setting('memory_limit')", []model.Kind{model.Text}, func(r []any) error {
-			got = r[0].(string)
-			return nil
-		})
-		w.Rollback()
-		db.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != c.want {
-			t.Errorf("URL %q: memory_limit %s, want %s", c.query, got, c.want)
-		}
+	path := filepath.Join(t.TempDir(), "new.duckdb")
+	db := open(t, "duckdb:"+path+"?memory_limit=1GB")
+	defer db.Close()
+	w := begin(t, db)
+	defer w.Rollback()
+	if w.(*tx).stage == nil {
+		t.Fatal("a new file is not staged")
+	}
+	var got string
+	err := w.Query(ctx, "SELECT current_setting('memory_limit')", []model.Kind{model.Text}, func(r []any) error {
+		got = r[0].(string)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "953.6 MiB" {
+		t.Errorf("memory_limit %s, want 953.6 MiB", got)
 	}
 }
