@@ -30,6 +30,8 @@ func init() { target.Register(Open, "duckdb") }
 type db struct {
 	*handle        // the file named by the URL
 	path    string // "" in memory
+	dsn     string
+	key     string // the file's absolute path, for the files this process has open
 	// stageDSN opens the staging file of a new database (stage.go); empty
 	// when there is no file.
 	stageDSN string
@@ -64,15 +66,28 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 		}
 		dsn = path + "?" + opts.Encode()
 	}
-	h, err := connect(ctx, dsn)
-	if err != nil {
-		return nil, openErr(path, err)
-	}
-	d := &db{handle: h, path: path}
+	d := &db{path: path, dsn: dsn}
+	var err error
 	if path != "" && !strings.HasPrefix(path, "md:") {
 		d.stageDSN = stagePath(path) + dsn[len(path):]
+		if d.key, err = filepath.Abs(path); err != nil {
+			return nil, fmt.Errorf("%w to duckdb:%s: %v", target.ErrConnect, path, err)
+		}
+		if err := hold(d.key, path); err != nil {
+			return nil, err
+		}
+	}
+	if d.handle, err = connect(ctx, dsn); err != nil {
+		d.release()
+		return nil, openErr(path, err)
 	}
 	return d, nil
+}
+
+func (d *db) release() {
+	if d.key != "" {
+		release(d.key)
+	}
 }
 
 // handle is one DuckDB database and the single connection originsim uses.
@@ -137,15 +152,18 @@ func openErr(path string, err error) error {
 
 func (d *db) Dialect() target.Dialect { return target.DuckDB }
 
-// Close publishes or discards the staging file of a new database (see
-// stage.go), then closes the file named by the URL: in that order, so the
-// file stays locked until the new one is in its place.
+// Close closes the database, and removes a staging file that no operation
+// committed to (see stage.go).
 func (d *db) Close() error {
 	var err error
 	if d.stage != nil {
-		err = d.stage.finish(d.path)
+		err = d.dropStage()
 	}
-	return errors.Join(err, d.handle.close())
+	if d.handle != nil {
+		err = errors.Join(err, d.handle.close())
+	}
+	d.release()
+	return err
 }
 
 // Begin starts a transaction on the single connection. DuckDB's own file
@@ -156,25 +174,20 @@ func (d *db) Begin(ctx context.Context) (target.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st != nil && st.discard {
-		return nil, errors.New("an earlier operation on this new file failed part way: close it and start again")
-	}
 	if _, err := h.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return nil, err
 	}
-	// While the staging file keeps nothing, this transaction may commit in
-	// parts.
-	return &tx{h: h, stage: st, chunks: st != nil && !st.committed}, nil
+	return &tx{d: d, h: h, staged: st != nil}, nil
 }
 
 type tx struct {
+	d    *db
 	h    *handle
 	done bool
-	// stage is set when the transaction runs on a staging file; chunks
-	// when that file keeps nothing yet, so the transaction commits every
-	// chunkRows appended rows, and a failure discards the whole file.
-	stage    *stage
-	chunks   bool
+	// staged is set when the transaction runs on a staging file: it then
+	// commits every chunkRows appended rows, its commit puts the file in
+	// place, and its failure after a part was committed removes it.
+	staged   bool
 	appended int  // rows appended since the last commit
 	wrote    bool // whether a statement or an append ran
 	partial  bool // whether it has committed part of its work
@@ -286,9 +299,10 @@ func appendValue(k model.Kind, v any) driver.Value {
 
 func (t *tx) Commit() error {
 	t.done = true
-	_, err := t.h.conn.ExecContext(context.Background(), "COMMIT")
-	t.ended(err == nil)
-	return err
+	if _, err := t.h.conn.ExecContext(context.Background(), "COMMIT"); err != nil {
+		return errors.Join(err, t.ended(false))
+	}
+	return t.ended(true)
 }
 
 // Rollback is safe to call after Commit (it does nothing then), so callers
@@ -299,6 +313,5 @@ func (t *tx) Rollback() error {
 	}
 	t.done = true
 	_, err := t.h.conn.ExecContext(context.Background(), "ROLLBACK")
-	t.ended(false)
-	return err
+	return errors.Join(err, t.ended(false))
 }

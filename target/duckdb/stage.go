@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"sync"
 
 	"github.com/originsim/originsim/target"
 )
@@ -34,11 +35,64 @@ var chunkRows = 500_000
 
 func stagePath(path string) string { return path + ".originsim-new" }
 
+// Within one process DuckDB hands every opener of a path the same database
+// (duckdb-go's instance cache), so a file another Target of this process
+// has open is not staged: the other would go on seeing the empty file the
+// staging file replaces. While one is staged, opening it again here is
+// refused as busy, as opening it from another process is.
+var opened = struct {
+	sync.Mutex
+	files map[string]*use
+}{files: map[string]*use{}}
+
+type use struct {
+	n       int  // Targets of this process that have the file open
+	staging bool // one of them is building it in its staging file
+}
+
+// hold records that a Target of this process opens the file at key.
+func hold(key, path string) error {
+	opened.Lock()
+	defer opened.Unlock()
+	u := opened.files[key]
+	if u == nil {
+		u = &use{}
+		opened.files[key] = u
+	}
+	if u.staging {
+		return fmt.Errorf("%w (duckdb:%s is being created by another operation of this process)", target.ErrBusy, path)
+	}
+	u.n++
+	return nil
+}
+
+// release records that a Target of this process has closed the file.
+func release(key string) {
+	opened.Lock()
+	defer opened.Unlock()
+	if u := opened.files[key]; u != nil {
+		if u.n--; u.n <= 0 {
+			delete(opened.files, key)
+		}
+	}
+}
+
+// setStaging marks the file as being staged, which only its one holder in
+// this process may do, or no longer; it tells whether the mark was set.
+func setStaging(key string, on bool) bool {
+	opened.Lock()
+	defer opened.Unlock()
+	u := opened.files[key]
+	if u == nil || on && u.n != 1 {
+		return false
+	}
+	u.staging = on
+	return true
+}
+
 type stage struct {
 	*handle
 	path, dsn string
-	committed bool // a transaction that wrote has committed: publish at Close
-	discard   bool // a transaction that committed parts failed: discard at Close
 }
 
 // active is the database a transaction runs on: the staging file when the
@@ -47,12 +101,20 @@ func (d *db) active(ctx context.Context) (*handle, *stage, error) {
 	if d.stage != nil {
 		return d.stage.handle, d.stage, nil
 	}
+	if d.handle == nil { // after publish
+		h, err := connect(ctx, d.dsn)
+		if err != nil {
+			return nil, nil, openErr(d.path, err)
+		}
+		d.handle = h
+	}
 	// Windows cannot rename over a file that is open.
-	if d.checked || d.stageDSN == "" || runtime.GOOS == "windows" {
+	if d.checked || d.stageDSN == "" || runtime.GOOS == "windows" || !setStaging(d.key, true) {
 		return d.handle, nil, nil
 	}
 	d.checked = true
 	if empty, err := isEmpty(ctx, d.handle); err != nil || !empty {
+		setStaging(d.key, false)
 		return d.handle, nil, err
 	}
 	// This process holds DuckDB's lock on the file the URL names, and only
@@ -60,10 +122,12 @@ func (d *db) active(ctx context.Context) (*handle, *stage, error) {
 	// here was left by an operation that was killed.
 	p := stagePath(d.path)
 	if err := removeStage(p); err != nil {
+		setStaging(d.key, false)
 		return nil, nil, err
 	}
 	h, err := connect(ctx, d.stageDSN)
 	if err != nil {
+		setStaging(d.key, false)
 		return nil, nil, openErr(p, err)
 	}
 	d.stage = &stage{handle: h, path: p, dsn: d.stageDSN}
@@ -81,25 +145,44 @@ func isEmpty(ctx context.Context, h *handle) (bool, error) {
 	return n == 0, err
 }
 
-// finish puts the staging file in place of the file at path if an operation
-// committed on it, and removes it otherwise.
-func (s *stage) finish(path string) error {
-	publish := s.committed && !s.discard
-	var err error
-	if publish {
-		// Everything into the file, none of it left in a write-ahead log.
-		_, err = s.conn.ExecContext(context.Background(), "CHECKPOINT")
-	}
+// publish puts the staging file, which a transaction has just committed
+// to, in place of the file the URL names. Until the rename, the file the
+// URL names stays locked by this process; then the staging file is gone,
+// and later transactions run on the file in place.
+func (d *db) publish(ctx context.Context) error {
+	s := d.stage
+	d.stage = nil
+	// Everything into the file, none of it left in a write-ahead log.
+	_, err := s.conn.ExecContext(ctx, "CHECKPOINT")
 	err = errors.Join(err, s.close())
-	if publish && err == nil {
+	if err == nil {
 		if _, statErr := os.Stat(s.path + ".wal"); statErr == nil {
 			err = errors.New("its write-ahead log is still there after the checkpoint")
-		} else if err = os.Rename(s.path, path); err == nil {
-			return nil
+		} else {
+			err = os.Rename(s.path, d.path)
 		}
-		err = fmt.Errorf("put the new database in place of duckdb:%s: %w", path, err)
 	}
-	return errors.Join(err, removeStage(s.path))
+	if err != nil {
+		setStaging(d.key, false)
+		return errors.Join(fmt.Errorf("put the new database in place of duckdb:%s: %w", d.path, err), removeStage(s.path))
+	}
+	// The handle on the empty file goes, and the file in place is opened
+	// by the next transaction: DuckDB would hand the same path the
+	// database it already has open.
+	err = d.handle.close()
+	d.handle = nil
+	setStaging(d.key, false)
+	return err
+}
+
+// dropStage closes and removes the staging file; the next transaction
+// starts from the empty file again.
+func (d *db) dropStage() error {
+	s := d.stage
+	d.stage, d.checked = nil, false
+	err := errors.Join(s.close(), removeStage(s.path))
+	setStaging(d.key, false)
+	return err
 }
 
 // removeStage removes a staging file and its write-ahead log.
@@ -117,7 +200,7 @@ func removeStage(p string) error {
 // them, when the transaction may commit in parts, and reopens the staging
 // file so that DuckDB lets go of what it holds.
 func (t *tx) commitPart(ctx context.Context, n int) error {
-	if !t.chunks {
+	if !t.staged {
 		return nil
 	}
 	if t.appended += n; t.appended < chunkRows {
@@ -128,25 +211,29 @@ func (t *tx) commitPart(ctx context.Context, n int) error {
 	if _, err := t.h.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return err
 	}
-	if err := t.stage.close(); err != nil {
+	st := t.d.stage
+	if err := st.close(); err != nil {
 		return err
 	}
-	h, err := connect(ctx, t.stage.dsn)
+	h, err := connect(ctx, st.dsn)
 	if err != nil {
-		return openErr(t.stage.path, err)
+		return openErr(st.path, err)
 	}
-	t.stage.handle, t.h = h, h
+	st.handle, t.h = h, h
 	_, err = h.conn.ExecContext(ctx, "BEGIN TRANSACTION")
 	return err
 }
 
-// ended records how a transaction on a staging file ended.
-func (t *tx) ended(committed bool) {
+// ended puts a staging file in place when a transaction that wrote to it
+// has committed, and removes it when one that committed parts of its work
+// failed.
+func (t *tx) ended(committed bool) error {
 	switch {
-	case t.stage == nil:
+	case !t.staged:
 	case committed && t.wrote:
-		t.stage.committed = true
+		return t.d.publish(context.Background())
 	case !committed && t.partial:
-		t.stage.discard = true
+		return t.d.dropStage()
 	}
+	return nil
 }
