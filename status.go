@@ -92,25 +92,38 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 // subqueries, so every table is counted in the same statement.
 func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Status, error) {
 	d := s.t.Dialect()
-	st := &Status{Schemas: s.schemas, Ledger: l}
-	if l != nil && l.Day < gen.MaxDay {
-		p := gen.PlanFor(l.Config, l.Day+1)
-		st.Next = &p
-	}
 	counts := make([]string, 0, model.NumTables)
 	kinds := make([]model.Kind, 0, model.NumTables)
 	for _, t := range model.Tables() {
 		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s)", d.Table(s.schemas.Of(t.System), t.Name)))
 		kinds = append(kinds, model.Int)
 	}
+	var rows []int64
 	err := tx.Query(ctx, "SELECT "+strings.Join(counts, ", "), kinds, func(v []any) error {
-		for i, t := range model.Tables() {
-			st.Tables = append(st.Tables, TableCount{Schema: s.schemas.Of(t.System), Table: t.Name, Rows: v[i].(int64)})
+		for _, n := range v {
+			rows = append(rows, n.(int64))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count rows in %s and %s: %w", s.schemas.Shop, s.schemas.CRM, err)
 	}
-	return st, nil
+	if len(rows) != model.NumTables {
+		return nil, fmt.Errorf("count rows in %s and %s: %d counts, want %d", s.schemas.Shop, s.schemas.CRM, len(rows), model.NumTables)
+	}
+	return s.counted(l, rows), nil
+}
+
+// counted is the status of ledger l with the given row counts of the eight
+// tables, in table order: what status counts, or what a load wrote.
+func (s *Simulator) counted(l *Ledger, rows []int64) *Status {
+	st := &Status{Schemas: s.schemas, Ledger: l}
+	if l != nil && l.Day < gen.MaxDay {
+		p := gen.PlanFor(l.Config, l.Day+1)
+		st.Next = &p
+	}
+	for i, t := range model.Tables() {
+		st.Tables = append(st.Tables, TableCount{Schema: s.schemas.Of(t.System), Table: t.Name, Rows: rows[i]})
+	}
+	return st
 }

@@ -63,7 +63,11 @@ func BaselineSpans(cfg Config, t model.TableID, size int) []Span {
 
 // BaselineRows generates the rows of a span as values in column order.
 func BaselineRows(cfg Config, sp Span) [][]any {
-	var rows [][]any
+	n := sp.To - sp.From
+	if sp.Table == model.OrderItems {
+		n = n * baseItems / baseOrders // the span counts orders
+	}
+	rows := make([][]any, 0, n) // about the span's rows: no regrowing
 	add := func(v []any) { rows = append(rows, v) }
 	switch sp.Table {
 	case model.Customers:

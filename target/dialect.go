@@ -26,9 +26,10 @@ type Dialect interface {
 	// database loads faster adding them afterwards (see AfterLoad), else
 	// as CreateTable.
 	LoadTable(schema string, t *model.Table) string
-	// AfterLoad adds the keys LoadTable left out: the primary key, then
-	// (once every table has its primary key) the foreign keys. Empty when
-	// LoadTable made them.
+	// AfterLoad adds the keys LoadTable left out: the primary key, and the
+	// foreign keys, which need their tables' primary keys first. Empty
+	// when LoadTable made them. A load adds them after all the rows, or
+	// with a TrustedLoader a table's foreign keys before its rows.
 	AfterLoad(schema string, t *model.Table) (primary string, foreign []string)
 	DropTable(schema string, t *model.Table) string
 	// InsertValues is a multi-row INSERT of full rows.

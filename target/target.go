@@ -53,6 +53,25 @@ type Streamer interface {
 	InsertStream(ctx context.Context, schema string, t *model.Table, next func() ([][]any, error)) error
 }
 
+// TrustedLoader is implemented by a Tx that can copy rows into a table
+// whose foreign keys are already declared without the database checking
+// each row against them. A load whose rows satisfy their foreign keys by
+// construction uses it to declare a table's foreign keys while the table
+// is still empty (the server's check of the existing rows is then
+// instant) instead of after its rows (a check that joins every row). The
+// keys are ordinary validated constraints afterwards, enforced on every
+// later write.
+type TrustedLoader interface {
+	// TrustedLoad reports whether this session may load that way. It
+	// changes nothing; false is no error (the load then adds the keys
+	// after the rows, checked by the database).
+	TrustedLoad(ctx context.Context) (bool, error)
+	// Unchecked runs fn, which copies rows, with the row-by-row foreign
+	// key checks off, and switches them back on before it returns. When
+	// fn fails the operation rolls back, and the setting with it.
+	Unchecked(ctx context.Context, fn func() error) error
+}
+
 // InTx runs fn in a transaction of tg and commits it; an error from fn
 // rolls it back.
 func InTx(ctx context.Context, tg Target, fn func(tx Tx) error) error {

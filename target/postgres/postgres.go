@@ -123,9 +123,10 @@ func (d *db) Begin(ctx context.Context) (target.Tx, error) {
 		_ = tx.Rollback(context.Background())
 		return nil, err
 	}
-	// A load builds its keys after the rows (target.SQL.KeysAfterLoad):
-	// room to sort an index and to hash a foreign key check in memory,
-	// for this transaction only.
+	// A load builds its primary keys after the rows, and checks its
+	// foreign keys after them unless it may trust them
+	// (target.SQL.KeysAfterLoad, TrustedLoad): room to sort an index and
+	// to hash a foreign key check in memory, for this transaction only.
 	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'"); err != nil {
 		_ = tx.Rollback(context.Background())
 		return nil, err
@@ -240,6 +241,37 @@ func (t *txn) InsertStream(ctx context.Context, schema string, tb *model.Table, 
 	// calls next no more once this returns.
 	pr.CloseWithError(io.ErrClosedPipe)
 	<-encoded
+	return err
+}
+
+// TrustedLoad reports whether the session may set session_replication_role
+// (a superuser, or on PostgreSQL 15 and later a role granted SET on it).
+// It asks rather than tries: a refused SET would abort the transaction.
+func (t *txn) TrustedLoad(ctx context.Context) (bool, error) {
+	var version int
+	var super bool
+	err := t.tx.QueryRow(ctx, "SELECT current_setting('server_version_num')::int, current_setting('is_superuser') = 'on'").Scan(&version, &super)
+	if err != nil || super || version < 150000 {
+		return super, err
+	}
+	var may bool
+	err = t.tx.QueryRow(ctx, "SELECT has_parameter_privilege('session_replication_role', 'SET')").Scan(&may)
+	return may, err
+}
+
+// Unchecked runs fn with session_replication_role = replica, for this
+// transaction only, as a data-only restore with triggers disabled does:
+// the foreign keys' triggers do not fire for the copied rows. DEFAULT
+// puts back the value the session started with (originsim sets it
+// nowhere else), so what follows in the transaction is checked as usual.
+func (t *txn) Unchecked(ctx context.Context, fn func() error) error {
+	if _, err := t.tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(ctx, "SET LOCAL session_replication_role = DEFAULT")
 	return err
 }
 

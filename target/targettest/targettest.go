@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -403,6 +404,10 @@ func (s *suite) cycle(t *testing.T) {
 		t.Fatalf("load-baseline: %v", err)
 	}
 	checkCounts(t, st, 0)
+	// The load's status is counted as it wrote: the same as counting.
+	if counted, err := sim.Status(ctx); err != nil || !reflect.DeepEqual(counted.Tables, st.Tables) || !reflect.DeepEqual(counted.Next, st.Next) {
+		t.Fatalf("status after load-baseline: %+v, %v; load-baseline's: %+v", counted, err, st)
+	}
 	s.checkDay(t, sim, 0)
 	first := s.ref[0]
 
