@@ -33,7 +33,7 @@ type db struct {
 	dsn     string
 	key     string // the file's absolute path, for the files this process has open
 	// stageDSN opens the staging file of a new database (stage.go); empty
-	// when there is no file.
+	// when there is no file, or one too large to be new.
 	stageDSN string
 	stage    *stage
 	checked  bool // whether the file was checked for being new
@@ -69,7 +69,9 @@ func Open(ctx context.Context, u *target.URL) (target.Target, error) {
 	d := &db{path: path, dsn: dsn}
 	var err error
 	if path != "" && !strings.HasPrefix(path, "md:") {
-		d.stageDSN = stagePath(path) + dsn[len(path):]
+		if mayBeNew(path) {
+			d.stageDSN = stagePath(path) + dsn[len(path):]
+		}
 		if d.key, err = filepath.Abs(path); err != nil {
 			return nil, fmt.Errorf("%w to duckdb:%s: %v", target.ErrConnect, path, err)
 		}

@@ -35,6 +35,20 @@ var chunkRows = 500_000
 
 func stagePath(path string) string { return path + ".originsim-new" }
 
+// newFileSize is the size of a DuckDB file that holds nothing: its three
+// 4 KiB headers. A file that has held anything has blocks beyond them.
+const newFileSize = 3 << 12
+
+// mayBeNew tells whether the file at path may be new, before it is opened:
+// missing, or no larger than a file that holds nothing. Only then does the
+// first transaction ask DuckDB whether it is empty (its write-ahead log may
+// hold what the file does not yet), so a command on a loaded file pays for
+// no query.
+func mayBeNew(path string) bool {
+	fi, err := os.Stat(path)
+	return err != nil || fi.Size() <= newFileSize
+}
+
 // Within one process DuckDB hands every opener of a path the same database
 // (duckdb-go's instance cache), so a file another Target of this process
 // has open is not staged: the other would go on seeing the empty file the

@@ -142,6 +142,15 @@ func TestStagedInParts(t *testing.T) {
 			t.Errorf("commit %v: %d rows, want %d", commit, n, want)
 		}
 		noStage(t, path)
+		// Opened again, the file left empty is staged again, and the
+		// loaded one is not.
+		db = open(t, "duckdb:"+path)
+		again := begin(t, db)
+		if got := again.(*tx).staged; got == commit {
+			t.Errorf("commit %v: reopened, staged: %v", commit, got)
+		}
+		again.Rollback()
+		db.Close()
 	}
 }
 
