@@ -26,8 +26,9 @@ import (
 // empty and locked by this process until the rename, and a failed or
 // killed operation leaves it as empty as it was.
 //
-// Only a file that holds no table, view, sequence or schema of anyone's is
-// staged; every other file is written in place in one transaction.
+// Only a file that has never held anything (see mayBeNew) and holds no
+// table, view, sequence or schema of anyone's is staged; every other file
+// is written in place in one transaction.
 
 // chunkRows is how many appended rows a staged transaction commits at a
 // time (a variable for tests).
