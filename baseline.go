@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // BaselineOptions choose what the baseline is. Zero values take the
@@ -73,7 +73,7 @@ func (s *Simulator) checkDeletes(o BaselineOptions, cfg gen.Config) error {
 // hardDeletesApply refuses hard deletes on DuckDB: its foreign keys refuse
 // deleting a row in the transaction that deleted the rows referring to
 // it, and a day is one transaction.
-func hardDeletesApply(cfg gen.Config, d target.Dialect) error {
+func hardDeletesApply(cfg gen.Config, d driver.Dialect) error {
 	if cfg.HardDeletes && d.Name() == "duckdb" {
 		return usageErr("--deletes hard does not apply to DuckDB: its foreign keys refuse deleting a row in the transaction that deleted the rows referring to it, " +
 			"and a day is one transaction; hard deletes are for log-based change capture: use PostgreSQL, MySQL/MariaDB or SQL Server; nothing changed")
@@ -88,7 +88,7 @@ func hardDeletesApply(cfg gen.Config, d target.Dialect) error {
 // the dbt package's tables are taken over with Adopt; anything else is
 // refused, untouched. It returns whether the existing tables must be
 // dropped first.
-func (s *Simulator) claim(ctx context.Context, tx target.Tx, f *found, o BaselineOptions) (bool, error) {
+func (s *Simulator) claim(ctx context.Context, tx driver.Tx, f *found, o BaselineOptions) (bool, error) {
 	var foreign []string
 	for _, sys := range []model.System{model.Shop, model.CRM} {
 		for _, name := range sortedNames(f.tables[sys]) {
@@ -149,7 +149,7 @@ func (s *Simulator) onlyOurs(f *found) bool {
 }
 
 // dropOurs drops originsim's tables of both systems, children first.
-func (s *Simulator) dropOurs(ctx context.Context, tx target.Tx, report bool) error {
+func (s *Simulator) dropOurs(ctx context.Context, tx driver.Tx, report bool) error {
 	d := s.t.Dialect()
 	for _, sys := range []model.System{model.Shop, model.CRM} {
 		schema := s.schemas.Of(sys)
@@ -201,7 +201,7 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 	}
 	var st *Status
 	loaded := false
-	err := s.run(ctx, func(tx target.Tx) error {
+	err := s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.inspect(ctx, tx)
 		if err != nil {
 			return err
@@ -252,18 +252,18 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 	}
 	// Reset makes the tables anew, and their capture with them: keep what
 	// was on.
-	captures := []target.Capture{o.capture()}
+	captures := []driver.Capture{o.capture()}
 	if before, err := s.captureState(ctx); err != nil {
 		return nil, err
 	} else if before != nil {
-		for _, c := range []target.Capture{target.CDC, target.ChangeTracking} {
+		for _, c := range []driver.Capture{driver.CDC, driver.ChangeTracking} {
 			if before.On(c) && c != o.capture() {
 				captures = append(captures, c)
 			}
 		}
 	}
 	var st *Status
-	err := s.run(ctx, func(tx target.Tx) error {
+	err := s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.inspect(ctx, tx)
 		if err != nil {
 			return err
@@ -318,7 +318,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 // them: DuckDB cannot delete a referenced row in the transaction that
 // deleted the rows referring to it, and a new table also mends any column a
 // user altered.
-func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op string) (*Status, error) {
+func (s *Simulator) load(ctx context.Context, tx driver.Tx, cfg gen.Config, op string) (*Status, error) {
 	s.title("Loading baseline schema and data...")
 	d := s.t.Dialect()
 	trusted, err := s.trustedLoader(ctx, tx)
@@ -371,11 +371,11 @@ func (s *Simulator) load(ctx context.Context, tx target.Tx, cfg gen.Config, op s
 }
 
 // trustedLoader returns tx when the load may add each table's keys as it
-// goes, with its rows unchecked (see target.TrustedLoader), and nil when
+// goes, with its rows unchecked (see driver.TrustedLoader), and nil when
 // the keys must be added after all the rows: the Tx cannot, the session is
 // not allowed to, or the dialect creates the keys with the tables.
-func (s *Simulator) trustedLoader(ctx context.Context, tx target.Tx) (target.TrustedLoader, error) {
-	tl, ok := tx.(target.TrustedLoader)
+func (s *Simulator) trustedLoader(ctx context.Context, tx driver.Tx) (driver.TrustedLoader, error) {
+	tl, ok := tx.(driver.TrustedLoader)
 	if pk, _ := s.t.Dialect().AfterLoad(s.schemas.Shop, model.Get(model.Customers)); !ok || pk == "" {
 		return nil, nil
 	}
@@ -394,7 +394,7 @@ func (s *Simulator) trustedLoader(ctx context.Context, tx target.Tx) (target.Tru
 // generator makes every row satisfy its foreign keys, and verify checks
 // the data model's rules; the keys end up as validated as when the
 // database checks them after the rows, and are enforced from then on.
-func (s *Simulator) loadTable(ctx context.Context, tx target.Tx, trusted target.TrustedLoader, schema string, t *model.Table, cfg gen.Config) (int64, error) {
+func (s *Simulator) loadTable(ctx context.Context, tx driver.Tx, trusted driver.TrustedLoader, schema string, t *model.Table, cfg gen.Config) (int64, error) {
 	if trusted == nil {
 		return s.stream(ctx, tx, schema, t, cfg)
 	}
@@ -420,9 +420,9 @@ func (s *Simulator) loadTable(ctx context.Context, tx target.Tx, trusted target.
 }
 
 // addKeys adds the keys the dialect leaves out of a load (see
-// target.Dialect.AfterLoad) once all the rows are in: every primary key,
+// driver.Dialect.AfterLoad) once all the rows are in: every primary key,
 // then the foreign keys, which the database checks against the rows.
-func (s *Simulator) addKeys(ctx context.Context, tx target.Tx) error {
+func (s *Simulator) addKeys(ctx context.Context, tx driver.Tx) error {
 	d := s.t.Dialect()
 	var foreign []string
 	for _, t := range model.Tables() {
@@ -442,7 +442,7 @@ func (s *Simulator) addKeys(ctx context.Context, tx target.Tx) error {
 }
 
 // addPrimaryKey runs the statement that adds t's primary key, if any.
-func addPrimaryKey(ctx context.Context, tx target.Tx, t *model.Table, q string) error {
+func addPrimaryKey(ctx context.Context, tx driver.Tx, t *model.Table, q string) error {
 	if q == "" {
 		return nil
 	}
@@ -453,7 +453,7 @@ func addPrimaryKey(ctx context.Context, tx target.Tx, t *model.Table, q string) 
 }
 
 // addForeignKeys runs the statements that add foreign keys.
-func addForeignKeys(ctx context.Context, tx target.Tx, qs []string) error {
+func addForeignKeys(ctx context.Context, tx driver.Tx, qs []string) error {
 	for _, q := range qs {
 		if err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("add a foreign key: %w", err)

@@ -5,26 +5,26 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // capture is the database's own change capture the options ask for, or
 // "" for none: ChangeTracking selects change tracking, with or without
 // EnableCDC; EnableCDC alone selects CDC.
-func (o BaselineOptions) capture() target.Capture {
+func (o BaselineOptions) capture() driver.Capture {
 	switch {
 	case o.ChangeTracking:
-		return target.ChangeTracking
+		return driver.ChangeTracking
 	case o.EnableCDC:
-		return target.CDC
+		return driver.CDC
 	}
 	return ""
 }
 
 // noCapture says, for the targets without change capture of their own to
 // switch on, what comes nearest. A target that implements
-// target.ChangeCaptureTarget is asked instead.
+// driver.ChangeCaptureTarget is asked instead.
 var noCapture = map[string]string{
 	"duckdb": "DuckDB has no change capture to switch on; read each day's changes with updated_at > <last watermark> (every row a day writes carries that day's timestamps), or diff two exports",
 	"mysql": "MySQL and MariaDB capture changes in the binary log, which is server configuration (log_bin on, binlog_format=ROW, binlog_row_image=FULL): " +
@@ -34,16 +34,16 @@ var noCapture = map[string]string{
 
 // checkCapture refuses, before anything changes, a capture the target
 // cannot switch on.
-func (s *Simulator) checkCapture(c target.Capture) error {
+func (s *Simulator) checkCapture(c driver.Capture) error {
 	if c == "" {
 		return nil
 	}
 	flag := "--enable-cdc"
-	if c == target.ChangeTracking {
+	if c == driver.ChangeTracking {
 		flag = "--change-tracking"
 	}
 	name := s.t.Dialect().Name()
-	if cc, ok := s.t.(target.ChangeCaptureTarget); ok {
+	if cc, ok := s.t.(driver.ChangeCaptureTarget); ok {
 		if slices.Contains(cc.Captures(), c) {
 			return nil
 		}
@@ -59,18 +59,18 @@ func (s *Simulator) checkCapture(c target.Capture) error {
 }
 
 // tables are the eight tables of the two systems.
-func (s *Simulator) tables() []target.SchemaTable {
-	out := make([]target.SchemaTable, 0, model.NumTables)
+func (s *Simulator) tables() []driver.SchemaTable {
+	out := make([]driver.SchemaTable, 0, model.NumTables)
 	for _, t := range model.Tables() {
-		out = append(out, target.SchemaTable{Schema: s.schemas.Of(t.System), Table: t})
+		out = append(out, driver.SchemaTable{Schema: s.schemas.Of(t.System), Table: t})
 	}
 	return out
 }
 
 // captureState reads which capture is on, or nil when the target has none
 // of its own.
-func (s *Simulator) captureState(ctx context.Context) (*target.CaptureState, error) {
-	cc, ok := s.t.(target.ChangeCaptureTarget)
+func (s *Simulator) captureState(ctx context.Context) (*driver.CaptureState, error) {
+	cc, ok := s.t.(driver.ChangeCaptureTarget)
 	if !ok {
 		return nil, nil
 	}
@@ -84,8 +84,8 @@ func (s *Simulator) captureState(ctx context.Context) (*target.CaptureState, err
 // enableCapture switches the captures on once the operation has committed
 // (SQL Server enables CDC only outside a transaction) and records the
 // result in st. A failure leaves the data committed and says how to retry.
-func (s *Simulator) enableCapture(ctx context.Context, st *Status, op string, cs ...target.Capture) error {
-	cc, ok := s.t.(target.ChangeCaptureTarget)
+func (s *Simulator) enableCapture(ctx context.Context, st *Status, op string, cs ...driver.Capture) error {
+	cc, ok := s.t.(driver.ChangeCaptureTarget)
 	if !ok {
 		return nil
 	}

@@ -9,27 +9,27 @@ import (
 	"testing"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // capturing is a DuckDB target that pretends to have change capture, to
 // check when the operations switch it on.
 type capturing struct {
-	target.Target
+	driver.Target
 	mu    sync.Mutex
 	calls []string // what EnableCapture was asked, with whether a transaction was open
-	on    map[target.Capture]bool
+	on    map[driver.Capture]bool
 	inTx  bool
 	fail  error
 }
 
 type capturingTx struct {
-	target.Tx
+	driver.Tx
 	c *capturing
 }
 
-func (c *capturing) Begin(ctx context.Context) (target.Tx, error) {
+func (c *capturing) Begin(ctx context.Context) (driver.Tx, error) {
 	tx, err := c.Target.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (c *capturing) Begin(ctx context.Context) (target.Tx, error) {
 func (t *capturingTx) Commit() error   { t.c.inTx = false; return t.Tx.Commit() }
 func (t *capturingTx) Rollback() error { t.c.inTx = false; return t.Tx.Rollback() }
 
-func (c *capturing) EnableCapture(_ context.Context, kind target.Capture, tables []target.SchemaTable) error {
+func (c *capturing) EnableCapture(_ context.Context, kind driver.Capture, tables []driver.SchemaTable) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var names []string
@@ -60,16 +60,16 @@ func (c *capturing) EnableCapture(_ context.Context, kind target.Capture, tables
 	return nil
 }
 
-func (c *capturing) Captures() []target.Capture {
-	return []target.Capture{target.CDC, target.ChangeTracking}
+func (c *capturing) Captures() []driver.Capture {
+	return []driver.Capture{driver.CDC, driver.ChangeTracking}
 }
 
-func (c *capturing) CaptureState(_ context.Context, tables []target.SchemaTable) (target.CaptureState, error) {
-	st := target.CaptureState{Tables: len(tables)}
-	if c.on[target.CDC] {
+func (c *capturing) CaptureState(_ context.Context, tables []driver.SchemaTable) (driver.CaptureState, error) {
+	st := driver.CaptureState{Tables: len(tables)}
+	if c.on[driver.CDC] {
 		st.CDC = len(tables)
 	}
-	if c.on[target.ChangeTracking] {
+	if c.on[driver.ChangeTracking] {
 		st.ChangeTracking = len(tables)
 	}
 	return st, nil
@@ -86,12 +86,12 @@ var (
 func openCapturing(t *testing.T) (*originsim.Simulator, *capturing) {
 	t.Helper()
 	registerOnce.Do(func() {
-		target.Register(func(ctx context.Context, u *target.URL) (target.Target, error) {
-			inner, err := target.Open(ctx, "duckdb:"+u.Path)
+		driver.Register(func(ctx context.Context, u *driver.URL) (driver.Target, error) {
+			inner, err := driver.Open(ctx, "duckdb:"+u.Path)
 			if err != nil {
 				return nil, err
 			}
-			c := &capturing{Target: inner, on: map[target.Capture]bool{}}
+			c := &capturing{Target: inner, on: map[driver.Capture]bool{}}
 			openedMu.Lock()
 			opened[u.Path] = c
 			openedMu.Unlock()

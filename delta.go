@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // ApplyDelta plays business day n. Only the day after the recorded one is
@@ -57,7 +57,7 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 	}
 	var st *Status
 	var state *gen.State
-	err := s.run(ctx, func(tx target.Tx) error {
+	err := s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.loaded(ctx, tx)
 		if err != nil {
 			return err
@@ -121,7 +121,7 @@ func label(g *changeset.Group) string {
 
 // applyChanges writes one day's changeset: inserts through the bulk path,
 // updates and soft deletes as set-based statements.
-func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changeset.Changeset) error {
+func (s *Simulator) applyChanges(ctx context.Context, tx driver.Tx, cs *changeset.Changeset) error {
 	d := s.t.Dialect()
 	sys := model.System(-1)
 	for _, g := range cs.Groups() {
@@ -138,7 +138,7 @@ func (s *Simulator) applyChanges(ctx context.Context, tx target.Tx, cs *changese
 				}
 				continue
 			}
-			if u, ok := tx.(target.Updater); ok && st.Kind != changeset.Delete {
+			if u, ok := tx.(driver.Updater); ok && st.Kind != changeset.Delete {
 				if err := u.Update(ctx, schema, t, st.Columns, st.Rows); err != nil {
 					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
 				}
@@ -160,7 +160,7 @@ const updateBatch = 1000
 // updates renders an update, soft delete or delete step as set-based
 // statements of at most updateBatch rows and hands them to fn, in order:
 // the direct path runs them, a script writes them.
-func updates(d target.Dialect, schema string, t *model.Table, st changeset.Step, fn func(query string) error) error {
+func updates(d driver.Dialect, schema string, t *model.Table, st changeset.Step, fn func(query string) error) error {
 	for from := 0; from < len(st.Rows); from += updateBatch {
 		rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
 		q := ""

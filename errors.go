@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/originsim/originsim/target"
+	"github.com/originsim/originsim/driver"
 )
 
 // Errors callers branch on. The CLI maps them to exit codes.
@@ -19,9 +19,9 @@ var (
 	// ErrMismatch: verify found differences.
 	ErrMismatch = errors.New("verification failed")
 	// Re-exported from target.
-	ErrConnect = target.ErrConnect
-	ErrURL     = target.ErrURL
-	ErrBusy    = target.ErrBusy
+	ErrConnect = driver.ErrConnect
+	ErrURL     = driver.ErrURL
+	ErrBusy    = driver.ErrBusy
 )
 
 func stateErr(format string, a ...any) error {

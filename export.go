@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // Format is a file format Export writes.
@@ -133,7 +133,7 @@ func (s *Simulator) Export(ctx context.Context, opts ExportOptions) (*ExportRepo
 	if err != nil {
 		return nil, err
 	}
-	err = s.run(ctx, func(tx target.Tx) error {
+	err = s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.loaded(ctx, tx)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (s *Simulator) Export(ctx context.Context, opts ExportOptions) (*ExportRepo
 		if err := x.start("database", f.ledger.Config, f.ledger.Day); err != nil {
 			return err
 		}
-		if s.t.Dialect().Name() == target.DuckDB.Name() {
+		if s.t.Dialect().Name() == driver.DuckDB.Name() {
 			return x.copyAll(ctx, tx, s.t.Dialect())
 		}
 		st, err := s.status(ctx, tx, f.ledger)
@@ -262,7 +262,7 @@ func (x *export) done(t *model.Table) {
 
 // copyAll has DuckDB write each table with COPY, and reads it in the same
 // transaction for its fingerprint.
-func (x *export) copyAll(ctx context.Context, tx target.Tx, d target.Dialect) error {
+func (x *export) copyAll(ctx context.Context, tx driver.Tx, d driver.Dialect) error {
 	for _, t := range model.Tables() {
 		schema := x.opts.Schemas.Of(t.System)
 		path, err := filepath.Abs(x.tmp[t.ID])
@@ -273,7 +273,7 @@ func (x *export) copyAll(ctx context.Context, tx target.Tx, d target.Dialect) er
 			return fmt.Errorf("export %s.%s: %w", schema, t.Name, err)
 		}
 		h := x.hash[t.ID]
-		if err := tx.Query(ctx, d.Select(schema, t), target.Kinds(t), func(row []any) error { h.Add(row); return nil }); err != nil {
+		if err := tx.Query(ctx, d.Select(schema, t), driver.Kinds(t), func(row []any) error { h.Add(row); return nil }); err != nil {
 			return fmt.Errorf("read %s.%s: %w", schema, t.Name, err)
 		}
 		x.done(t)
@@ -282,7 +282,7 @@ func (x *export) copyAll(ctx context.Context, tx target.Tx, d target.Dialect) er
 }
 
 // streamAll reads each table in key order and writes it.
-func (x *export) streamAll(ctx context.Context, tx target.Tx, d target.Dialect, st *Status) error {
+func (x *export) streamAll(ctx context.Context, tx driver.Tx, d driver.Dialect, st *Status) error {
 	for _, t := range model.Tables() {
 		schema := x.opts.Schemas.Of(t.System)
 		s, err := x.open(ctx, t)
@@ -291,7 +291,7 @@ func (x *export) streamAll(ctx context.Context, tx target.Tx, d target.Dialect, 
 		}
 		x.sinks[t.ID] = s
 		h, total := x.hash[t.ID], st.Count(t.ID)
-		err = tx.Query(ctx, d.Select(schema, t), target.Kinds(t), func(row []any) error {
+		err = tx.Query(ctx, d.Select(schema, t), driver.Kinds(t), func(row []any) error {
 			h.Add(row)
 			if h.Rows()%batchRows == 0 {
 				x.opts.Progress(Event{Kind: Rows, Text: t.Name, Progress: Progress{Table: t.Name, Rows: h.Rows(), Total: total}})

@@ -13,13 +13,13 @@ import (
 	"time"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
-	"github.com/originsim/originsim/target/targettest"
 
-	_ "github.com/originsim/originsim/target/mysql"
-	_ "github.com/originsim/originsim/target/postgres"
+	_ "github.com/originsim/originsim/driver/mysql"
+	_ "github.com/originsim/originsim/driver/postgres"
 )
 
 // atDay3 loads Day 0 and plays days 1-3 into sim, and returns what verify
@@ -92,7 +92,7 @@ func TestMain(m *testing.M) {
 // file order.
 func readBack(t *testing.T, path string, tb *model.Table, f originsim.Format) (string, int64) {
 	t.Helper()
-	d := target.DuckDB
+	d := driver.DuckDB
 	var cols []string
 	for _, c := range tb.Columns {
 		cols = append(cols, fmt.Sprintf("%s: %s", d.String(c.Name), d.String(d.ColumnType(c))))
@@ -106,22 +106,22 @@ func readBack(t *testing.T, path string, tb *model.Table, f originsim.Format) (s
 	// The file order must be the key order: no ORDER BY here.
 	q := strings.Replace(d.Select("main", tb), fmt.Sprintf(`FROM "main".%s ORDER BY %s`, d.Quote(tb.Name), d.Quote(tb.Key())), "FROM "+src, 1)
 	h := model.NewHasher(tb)
-	inMemory(t, func(ctx context.Context, tx target.Tx) error {
-		return tx.Query(ctx, q, target.Kinds(tb), func(row []any) error { h.Add(row); return nil })
+	inMemory(t, func(ctx context.Context, tx driver.Tx) error {
+		return tx.Query(ctx, q, driver.Kinds(tb), func(row []any) error { h.Add(row); return nil })
 	})
 	return h.Sum(), h.Rows()
 }
 
 // inMemory runs fn in a transaction of a new in-memory DuckDB.
-func inMemory(t *testing.T, fn func(ctx context.Context, tx target.Tx) error) {
+func inMemory(t *testing.T, fn func(ctx context.Context, tx driver.Tx) error) {
 	t.Helper()
 	ctx := context.Background()
-	tg, err := target.Open(ctx, "duckdb::memory:")
+	tg, err := driver.Open(ctx, "duckdb::memory:")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tg.Close()
-	if err := target.InTx(ctx, tg, func(tx target.Tx) error { return fn(ctx, tx) }); err != nil {
+	if err := driver.InTx(ctx, tg, func(tx driver.Tx) error { return fn(ctx, tx) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -178,8 +178,8 @@ func TestParquetKeepsTypes(t *testing.T) {
 	for _, r := range []*originsim.ExportReport{rep, fromDB} {
 		for i, tb := range model.Tables() {
 			var types []string
-			q := "SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + target.DuckDB.String(r.Tables[i].File) + "))"
-			inMemory(t, func(ctx context.Context, tx target.Tx) error {
+			q := "SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + driver.DuckDB.String(r.Tables[i].File) + "))"
+			inMemory(t, func(ctx context.Context, tx driver.Tx) error {
 				return tx.Query(ctx, q, []model.Kind{model.Text}, func(v []any) error { types = append(types, v[0].(string)); return nil })
 			})
 			var want []string
@@ -328,9 +328,9 @@ func TestExportRefuses(t *testing.T) {
 func TestExportFromServers(t *testing.T) {
 	for _, env := range []string{"ORIGINSIM_TEST_POSTGRES_URL", "ORIGINSIM_TEST_MYSQL_URL"} {
 		t.Run(strings.Split(env, "_")[2], func(t *testing.T) {
-			url := targettest.ServerURL(t, env)
+			url := simtest.ServerURL(t, env)
 			ctx := context.Background()
-			sc := targettest.NewSchemas(t, url)
+			sc := simtest.NewSchemas(t, url)
 			sim, err := originsim.Open(ctx, url, originsim.WithSchemas(sc))
 			if err != nil {
 				t.Fatal(err)
@@ -388,8 +388,8 @@ func TestTextFormsAreDuckDBs(t *testing.T) {
 
 	dir := t.TempDir()
 	want := map[originsim.Format][]byte{}
-	inMemory(t, func(ctx context.Context, tx target.Tx) error {
-		if err := tx.Exec(ctx, target.DuckDB.CreateTable("main", tb)); err != nil {
+	inMemory(t, func(ctx context.Context, tx driver.Tx) error {
+		if err := tx.Exec(ctx, driver.DuckDB.CreateTable("main", tb)); err != nil {
 			return err
 		}
 		if err := tx.Insert(ctx, "main", tb, rows); err != nil {
@@ -397,7 +397,7 @@ func TestTextFormsAreDuckDBs(t *testing.T) {
 		}
 		for _, f := range []originsim.Format{originsim.CSV, originsim.JSONL} {
 			path := filepath.Join(dir, "tricky."+string(f))
-			if err := tx.Exec(ctx, originsim.CopyTo(originsim.CopySelect(target.DuckDB, "main", tb, f), path, f)); err != nil {
+			if err := tx.Exec(ctx, originsim.CopyTo(originsim.CopySelect(driver.DuckDB, "main", tb, f), path, f)); err != nil {
 				return err
 			}
 			b, err := os.ReadFile(path)

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // The text forms of the files, the same on every path (DuckDB's COPY and
@@ -188,7 +188,7 @@ func appendJSONString(b []byte, s string) []byte {
 // in key order, with the text forms above forced where DuckDB's own differ
 // (it drops zero microseconds and writes decimals in JSON as numbers).
 // Parquet keeps the column types.
-func copySelect(d target.Dialect, schema string, t *model.Table, format Format) string {
+func copySelect(d driver.Dialect, schema string, t *model.Table, format Format) string {
 	exprs := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		q := d.Quote(c.Name)
@@ -207,14 +207,14 @@ func copySelect(d target.Dialect, schema string, t *model.Table, format Format) 
 // copyTo is DuckDB's COPY of a query to a file.
 func copyTo(query, path string, format Format) string {
 	opts := map[Format]string{CSV: "FORMAT csv, HEADER true", JSONL: "FORMAT json", Parquet: "FORMAT parquet"}[format]
-	return fmt.Sprintf("COPY (%s) TO %s (%s)", query, target.DuckDB.String(path), opts)
+	return fmt.Sprintf("COPY (%s) TO %s (%s)", query, driver.DuckDB.String(path), opts)
 }
 
 // scratch is an in-memory DuckDB that turns streamed rows into Parquet, so
 // every path writes Parquet with DuckDB's own writer and the same types.
 // It spills to a folder of its own when the rows outgrow memory.
 type scratch struct {
-	tg  target.Target
+	tg  driver.Target
 	dir string
 }
 
@@ -226,7 +226,7 @@ func openScratch(ctx context.Context, parent string) (*scratch, error) {
 	if err != nil {
 		return nil, err
 	}
-	tg, err := target.Open(ctx, "duckdb::memory:?temp_directory="+url.QueryEscape(dir))
+	tg, err := driver.Open(ctx, "duckdb::memory:?temp_directory="+url.QueryEscape(dir))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -244,14 +244,14 @@ func (sc *scratch) close() error {
 
 // exec runs fn in a transaction of its own: committed appends are table
 // storage, which DuckDB may spill.
-func (sc *scratch) exec(ctx context.Context, fn func(tx target.Tx) error) error {
-	return target.InTx(ctx, sc.tg, fn)
+func (sc *scratch) exec(ctx context.Context, fn func(tx driver.Tx) error) error {
+	return driver.InTx(ctx, sc.tg, fn)
 }
 
 // createTable makes t with the column types of the DuckDB target, without
 // keys: the rows come in key order and are only copied out.
 func createTable(t *model.Table) string {
-	d := target.DuckDB
+	d := driver.DuckDB
 	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		cols[i] = d.Quote(c.Name) + " " + d.ColumnType(c)
@@ -269,7 +269,7 @@ type parquetSink struct {
 }
 
 func newParquetSink(ctx context.Context, sc *scratch, path string, t *model.Table) (*parquetSink, error) {
-	err := sc.exec(ctx, func(tx target.Tx) error { return tx.Exec(ctx, createTable(t)) })
+	err := sc.exec(ctx, func(tx driver.Tx) error { return tx.Exec(ctx, createTable(t)) })
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +288,7 @@ func (p *parquetSink) flush(ctx context.Context) error {
 	if len(p.rows) == 0 {
 		return nil
 	}
-	err := p.sc.exec(ctx, func(tx target.Tx) error { return tx.Insert(ctx, scratchSchema, p.t, p.rows) })
+	err := p.sc.exec(ctx, func(tx driver.Tx) error { return tx.Insert(ctx, scratchSchema, p.t, p.rows) })
 	p.rows = p.rows[:0]
 	return err
 }
@@ -299,9 +299,9 @@ func (p *parquetSink) finish(ctx context.Context) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	d := target.DuckDB
+	d := driver.DuckDB
 	table := d.Quote(scratchSchema) + "." + d.Quote(p.t.Name)
-	return p.sc.exec(ctx, func(tx target.Tx) error {
+	return p.sc.exec(ctx, func(tx driver.Tx) error {
 		if err := tx.Exec(ctx, copyTo("SELECT * FROM "+table, p.path, Parquet)); err != nil {
 			return err
 		}

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // LedgerFormat is the version of the ledger table's layout: 2 added
@@ -74,7 +74,7 @@ func newLedger(day int, op string, cfg gen.Config, crm string) *Ledger {
 }
 
 // readLedger returns the last ledger row, or nil when there is none.
-func readLedger(ctx context.Context, tx target.Tx, d target.Dialect, shop string) (*Ledger, error) {
+func readLedger(ctx context.Context, tx driver.Tx, d driver.Dialect, shop string) (*Ledger, error) {
 	var last *Ledger
 	table, v1 := ledgerTable, false
 	var hasDeletes bool
@@ -88,7 +88,7 @@ func readLedger(ctx context.Context, tx target.Tx, d target.Dialect, shop string
 	if !hasDeletes {
 		table, v1 = ledgerV1, true
 	}
-	err = tx.Query(ctx, d.Select(shop, table), target.Kinds(table), func(v []any) error {
+	err = tx.Query(ctx, d.Select(shop, table), driver.Kinds(table), func(v []any) error {
 		seed, err := strconv.ParseUint(v[5].(string), 10, 64)
 		if err != nil {
 			return fmt.Errorf("ledger: bad seed %q", v[5])
@@ -126,7 +126,7 @@ func (l *Ledger) compatible() error {
 
 // upgrade adds the deletes column to a ledger table of format 1, in the
 // transaction that writes the next row.
-func (l *Ledger) upgrade(ctx context.Context, tx target.Tx, d target.Dialect, shop string) error {
+func (l *Ledger) upgrade(ctx context.Context, tx driver.Tx, d driver.Dialect, shop string) error {
 	if !l.v1 {
 		return nil
 	}

@@ -20,9 +20,9 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/originsim/originsim/driver"
+	_ "github.com/originsim/originsim/driver/duckdb" // the embedded default
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
-	_ "github.com/originsim/originsim/target/duckdb" // the embedded default
 )
 
 // Version is the tool version, recorded in the ledger. Release builds set it
@@ -59,7 +59,7 @@ type Event struct {
 
 // Simulator drives the two source systems in one target database.
 type Simulator struct {
-	t        target.Target
+	t        driver.Target
 	schemas  model.Schemas
 	progress func(Event)
 	workers  int
@@ -91,7 +91,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Simulator, error) {
 	if err := sim.schemas.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	t, err := target.Open(ctx, url)
+	t, err := driver.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (f *found) ours(sc model.Schemas) []string {
 	return out
 }
 
-func (s *Simulator) inspect(ctx context.Context, tx target.Tx) (*found, error) {
+func (s *Simulator) inspect(ctx context.Context, tx driver.Tx) (*found, error) {
 	d := s.t.Dialect()
 	f := &found{tables: map[model.System]map[string]bool{}}
 	for _, sys := range []model.System{model.Shop, model.CRM} {
@@ -166,7 +166,7 @@ func (s *Simulator) inspect(ctx context.Context, tx target.Tx) (*found, error) {
 }
 
 // loaded inspects and requires the tool's data.
-func (s *Simulator) loaded(ctx context.Context, tx target.Tx) (*found, error) {
+func (s *Simulator) loaded(ctx context.Context, tx driver.Tx) (*found, error) {
 	f, err := s.inspect(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -185,6 +185,6 @@ func (s *Simulator) loaded(ctx context.Context, tx target.Tx) (*found, error) {
 }
 
 // run executes fn in one transaction and commits it.
-func (s *Simulator) run(ctx context.Context, fn func(tx target.Tx) error) error {
-	return target.InTx(ctx, s.t, fn)
+func (s *Simulator) run(ctx context.Context, fn func(tx driver.Tx) error) error {
+	return driver.InTx(ctx, s.t, fn)
 }

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // scriptRows bounds the rows of one INSERT statement of a script: small
@@ -28,7 +28,7 @@ const scriptRows = 1000
 // and data version for day n. Same input, same bytes: the script holds no
 // clock time. Day 0 is generated in batches, so memory stays flat at any
 // scale.
-func WriteScript(w io.Writer, d target.Dialect, sc model.Schemas, cfg gen.Config, day int) error {
+func WriteScript(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day int) error {
 	if err := sc.Validate(); err != nil {
 		return usageErr("%v", err)
 	}
@@ -51,7 +51,7 @@ func WriteScript(w io.Writer, d target.Dialect, sc model.Schemas, cfg gen.Config
 			return err
 		}
 	}
-	s := &script{w: bufio.NewWriterSize(w, 1<<16), d: d, syn: target.Syntax(d), sc: sc}
+	s := &script{w: bufio.NewWriterSize(w, 1<<16), d: d, syn: driver.Syntax(d), sc: sc}
 	s.header(cfg, day)
 	for _, q := range s.syn.Session {
 		s.stmt(q)
@@ -75,8 +75,8 @@ func WriteScript(w io.Writer, d target.Dialect, sc model.Schemas, cfg gen.Config
 // stop generating once it is set.
 type script struct {
 	w   *bufio.Writer
-	d   target.Dialect
-	syn target.ScriptSyntax
+	d   driver.Dialect
+	syn driver.ScriptSyntax
 	sc  model.Schemas
 	err error
 }

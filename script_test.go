@@ -19,10 +19,10 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // database/sql driver "duckdb", to run DuckDB scripts
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
-	"github.com/originsim/originsim/target/targettest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -34,7 +34,7 @@ const scriptDays = 2
 func TestScriptGolden(t *testing.T) {
 	for _, name := range []string{"duckdb", "postgres", "mysql", "sqlserver"} {
 		t.Run(name, func(t *testing.T) {
-			d, err := target.DialectByName(name)
+			d, err := driver.DialectByName(name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func TestScriptBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		var b bytes.Buffer
-		err := originsim.WriteScript(&b, target.Postgres, c.sc, c.cfg, c.day)
+		err := originsim.WriteScript(&b, driver.Postgres, c.sc, c.cfg, c.day)
 		if !errors.Is(err, originsim.ErrUsage) {
 			t.Errorf("%+v day %d: got %v, want a usage error", c.sc, c.day, err)
 		}
@@ -86,7 +86,7 @@ func TestScriptBadInput(t *testing.T) {
 // A write error stops the script at once, however much is left to generate.
 func TestScriptWriteError(t *testing.T) {
 	w := &failWriter{after: 1 << 17}
-	err := originsim.WriteScript(w, target.DuckDB, model.DefaultSchemas, gen.Config{Seed: 1, Start: gen.DefaultStart, Scale: 1000}, 0)
+	err := originsim.WriteScript(w, driver.DuckDB, model.DefaultSchemas, gen.Config{Seed: 1, Start: gen.DefaultStart, Scale: 1000}, 0)
 	if !errors.Is(err, errFull) {
 		t.Fatalf("got %v, want the writer's error", err)
 	}
@@ -113,15 +113,15 @@ func verified(ctx context.Context, sim *originsim.Simulator, day int) ([]string,
 	if !rep.OK || rep.Day != day {
 		return nil, fmt.Errorf("verify: ok %v at day %d, want day %d: %+v", rep.OK, rep.Day, day, rep.Tables)
 	}
-	return targettest.Fingerprints(rep), nil
+	return simtest.Fingerprints(rep), nil
 }
 
 // runScripts runs the scripts of days 0 to scriptDays with run, and checks
 // after each that the database at url verifies with the direct path's
 // fingerprints.
-func runScripts(t *testing.T, d target.Dialect, url string, sc model.Schemas, run func(script io.Reader) error) {
+func runScripts(t *testing.T, d driver.Dialect, url string, sc model.Schemas, run func(script io.Reader) error) {
 	t.Helper()
-	ref := targettest.Reference(t) // the direct path's, on a DuckDB file
+	ref := simtest.Reference(t) // the direct path's, on a DuckDB file
 	for day := 0; day <= scriptDays; day++ {
 		if err := run(script(d, sc, day)); err != nil {
 			t.Fatalf("day %d script: %v", day, err)
@@ -151,12 +151,12 @@ func openSim(t *testing.T, url string, sc model.Schemas) *originsim.Simulator {
 }
 
 // script streams the script of a day, as a pipe into a client does.
-func script(d target.Dialect, sc model.Schemas, day int) io.Reader {
+func script(d driver.Dialect, sc model.Schemas, day int) io.Reader {
 	return scriptOf(d, sc, gen.Default(), day)
 }
 
 // scriptOf streams the script of a day of cfg.
-func scriptOf(d target.Dialect, sc model.Schemas, cfg gen.Config, day int) io.Reader {
+func scriptOf(d driver.Dialect, sc model.Schemas, cfg gen.Config, day int) io.Reader {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(originsim.WriteScript(pw, d, sc, cfg, day)) }()
 	return pr
@@ -172,8 +172,8 @@ func psql(url string) func(stdin io.Reader) error {
 
 // newSchemas are fresh schema names for one test, dropped with the client
 // run when it ends (drop has %s for a quoted schema).
-func newSchemas(t *testing.T, d target.Dialect, drop string, run func(script io.Reader) error) model.Schemas {
-	sc := targettest.UniqueSchemas(t)
+func newSchemas(t *testing.T, d driver.Dialect, drop string, run func(script io.Reader) error) model.Schemas {
+	sc := simtest.UniqueSchemas(t)
 	t.Cleanup(func() {
 		q := fmt.Sprintf(drop, d.Quote(sc.Shop)) + fmt.Sprintf(drop, d.Quote(sc.CRM))
 		if err := run(strings.NewReader(q)); err != nil {
@@ -188,7 +188,7 @@ func newSchemas(t *testing.T, d target.Dialect, drop string, run func(script io.
 func TestScriptDuckDB(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "script.duckdb")
 	sc := model.Schemas{Shop: "shop_db", CRM: "crm_db"}
-	runScripts(t, target.DuckDB, "duckdb:"+path, sc, func(r io.Reader) error {
+	runScripts(t, driver.DuckDB, "duckdb:"+path, sc, func(r io.Reader) error {
 		q, err := io.ReadAll(r)
 		if err != nil {
 			return err
@@ -207,15 +207,15 @@ func TestScriptDuckDB(t *testing.T) {
 // each leaves what the direct path leaves on DuckDB, apply-delta continues
 // from there, and a script run twice changes nothing.
 func TestScriptPostgres(t *testing.T) {
-	url := targettest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
+	url := simtest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
 	psql := psql(url)
-	sc := newSchemas(t, target.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
-	runScripts(t, target.Postgres, url, sc, psql)
+	sc := newSchemas(t, driver.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
+	runScripts(t, driver.Postgres, url, sc, psql)
 	sim := openSim(t, url, sc)
 
 	// The guard: the day 2 script again, or day 1's, writes nothing.
 	for _, day := range []int{scriptDays, 1} {
-		err := psql(script(target.Postgres, sc, day))
+		err := psql(script(driver.Postgres, sc, day))
 		if err == nil || !strings.Contains(err.Error(), "operation") {
 			t.Errorf("the day %d script on a database at day %d: got %v, want the ledger row refused", day, scriptDays, err)
 		}
@@ -234,7 +234,7 @@ func TestScriptPostgres(t *testing.T) {
 // TestScriptMySQL pipes the MySQL scripts of days 0-2 into the mariadb
 // client.
 func TestScriptMySQL(t *testing.T) {
-	url := targettest.ServerURL(t, "ORIGINSIM_TEST_MYSQL_URL")
+	url := simtest.ServerURL(t, "ORIGINSIM_TEST_MYSQL_URL")
 	client := "mariadb"
 	if _, err := exec.LookPath(client); err != nil {
 		client = "mysql"
@@ -250,10 +250,10 @@ func TestScriptMySQL(t *testing.T) {
 		}
 		return runCmd(cmd, stdin)
 	}
-	sc := newSchemas(t, target.MySQL, "DROP DATABASE IF EXISTS %s;", run)
-	runScripts(t, target.MySQL, url, sc, run)
+	sc := newSchemas(t, driver.MySQL, "DROP DATABASE IF EXISTS %s;", run)
+	runScripts(t, driver.MySQL, url, sc, run)
 	sim := openSim(t, url, sc)
-	if err := run(script(target.MySQL, sc, scriptDays)); err == nil {
+	if err := run(script(driver.MySQL, sc, scriptDays)); err == nil {
 		t.Errorf("the day %d script ran twice", scriptDays)
 	}
 	if _, err := verified(t.Context(), sim, scriptDays); err != nil {
@@ -306,19 +306,19 @@ func runCmd(cmd *exec.Cmd, stdin io.Reader) error {
 // into psql: each day verifies (the deleted rows are gone, children first,
 // or psql stops), and a soft script is refused on a hard database.
 func TestScriptHardDeletesPostgres(t *testing.T) {
-	url := targettest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
+	url := simtest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
 	psql := psql(url)
-	sc := newSchemas(t, target.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
+	sc := newSchemas(t, driver.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
 	cfg := gen.Default()
 	cfg.HardDeletes = true
 	sim := openSim(t, url, sc)
 	for day := 0; day <= 3; day++ {
 		if day == 2 {
-			if err := psql(scriptOf(target.Postgres, sc, gen.Default(), day)); err == nil || !strings.Contains(err.Error(), "operation") {
+			if err := psql(scriptOf(driver.Postgres, sc, gen.Default(), day)); err == nil || !strings.Contains(err.Error(), "operation") {
 				t.Errorf("a soft script on a hard database: got %v, want the ledger row refused", err)
 			}
 		}
-		if err := psql(scriptOf(target.Postgres, sc, cfg, day)); err != nil {
+		if err := psql(scriptOf(driver.Postgres, sc, cfg, day)); err != nil {
 			t.Fatalf("day %d: %v", day, err)
 		}
 		rep, err := sim.Verify(t.Context())
@@ -326,7 +326,7 @@ func TestScriptHardDeletesPostgres(t *testing.T) {
 			t.Fatalf("day %d with hard deletes after psql: %v %+v", day, err, rep)
 		}
 	}
-	if err := originsim.WriteScript(io.Discard, target.DuckDB, sc, cfg, 1); !errors.Is(err, originsim.ErrUsage) {
+	if err := originsim.WriteScript(io.Discard, driver.DuckDB, sc, cfg, 1); !errors.Is(err, originsim.ErrUsage) {
 		t.Errorf("a DuckDB script with hard deletes: %v, want a usage error", err)
 	}
 }

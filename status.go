@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // TableCount is the row count of one table.
@@ -59,7 +59,7 @@ func (s *Status) Count(id model.TableID) int64 { return s.Tables[id].Rows }
 // (Ledger is nil then); with no tables at all it returns ErrNotLoaded.
 func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 	var st *Status
-	err := s.run(ctx, func(tx target.Tx) error {
+	err := s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.inspect(ctx, tx)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 
 // status counts the rows inside tx, in one query: a row of scalar
 // subqueries, so every table is counted in the same statement.
-func (s *Simulator) status(ctx context.Context, tx target.Tx, l *Ledger) (*Status, error) {
+func (s *Simulator) status(ctx context.Context, tx driver.Tx, l *Ledger) (*Status, error) {
 	d := s.t.Dialect()
 	counts := make([]string, 0, model.NumTables)
 	kinds := make([]model.Kind, 0, model.NumTables)

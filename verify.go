@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/originsim/originsim/check"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // TableReport compares one table with what the generator says it must be.
@@ -46,7 +46,7 @@ const maxDifferences = 10
 // the generator's. A mismatch is not an error: read Report.OK.
 func (s *Simulator) Verify(ctx context.Context) (*Report, error) {
 	var rep *Report
-	err := s.run(ctx, func(tx target.Tx) error {
+	err := s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.loaded(ctx, tx)
 		if err != nil {
 			return err
@@ -70,12 +70,12 @@ func (s *Simulator) Verify(ctx context.Context) (*Report, error) {
 }
 
 // read loads the eight tables.
-func (s *Simulator) read(ctx context.Context, tx target.Tx) (*model.Dataset, error) {
+func (s *Simulator) read(ctx context.Context, tx driver.Tx) (*model.Dataset, error) {
 	d := s.t.Dialect()
 	ds := &model.Dataset{}
 	for _, t := range model.Tables() {
 		schema := s.schemas.Of(t.System)
-		err := tx.Query(ctx, d.Select(schema, t), target.Kinds(t), func(v []any) error { return ds.Append(t.ID, v) })
+		err := tx.Query(ctx, d.Select(schema, t), driver.Kinds(t), func(v []any) error { return ds.Append(t.ID, v) })
 		if err != nil {
 			return nil, fmt.Errorf("read %s.%s: %w", schema, t.Name, err)
 		}

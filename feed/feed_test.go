@@ -12,17 +12,17 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // snapshot reads every table of a database: table -> key -> canonical row.
 func snapshot(t *testing.T, url string, sc model.Schemas) map[string]map[int64]string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := target.Open(ctx, url)
+	db, err := driver.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func snapshot(t *testing.T, url string, sc model.Schemas) map[string]map[int64]s
 	out := map[string]map[int64]string{}
 	for _, tb := range model.Tables() {
 		rows := map[int64]string{}
-		err := tx.Query(ctx, db.Dialect().Select(sc.Of(tb.System), tb), target.Kinds(tb), func(r []any) error {
+		err := tx.Query(ctx, db.Dialect().Select(sc.Of(tb.System), tb), driver.Kinds(tb), func(r []any) error {
 			rows[r[0].(int64)] = line(tb, r)
 			return nil
 		})

@@ -11,9 +11,9 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // SQL is DuckDB's own ceiling for loading the baseline: the same
@@ -22,7 +22,7 @@ import (
 // DuckDB. Values are cheap expressions of the row number of each column's
 // kind; foreign keys point at existing parents.
 func SQL(cfg gen.Config, sc model.Schemas) []string {
-	d := target.DuckDB
+	d := driver.DuckDB
 	var out []string
 	for _, sys := range []string{sc.Shop, sc.CRM} {
 		out = append(out, d.CreateSchema(sys))

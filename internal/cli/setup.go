@@ -11,11 +11,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/config"
 	"github.com/originsim/originsim/internal/extras"
 	"github.com/originsim/originsim/model"
-	"github.com/originsim/originsim/target"
 )
 
 // extrasJSON is the machine-readable report of extras.
@@ -156,7 +156,7 @@ existing originsim.yaml is kept (exit 3) unless --force.`,
 			if err := os.WriteFile(path, config.Render(f), 0o644); err != nil {
 				return fmt.Errorf("write %s: %w", path, err)
 			}
-			rep := initJSON{File: path, DB: target.Redact(f.DB), Profile: f.Profile, Target: f.Target,
+			rep := initJSON{File: path, DB: driver.Redact(f.DB), Profile: f.Profile, Target: f.Target,
 				ShopSchema: sc.Shop, CRMSchema: sc.CRM, StartDate: cfg.Start.Format("2006-01-02"), Scale: cfg.Scale, Seed: cfg.Seed}
 			if a.json {
 				return a.writeJSON(rep)

@@ -10,15 +10,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
-	"github.com/originsim/originsim/target"
 )
 
 func (a *app) sqlCmd() *cobra.Command {
 	var g genFlags
 	var dialect, out string
 	var day int
-	names := strings.Join(target.DialectNames(), ", ")
+	names := strings.Join(driver.DialectNames(), ", ")
 	cmd := &cobra.Command{
 		Use:   "sql --dialect NAME --day N",
 		Short: "Print the SQL script of one step, to review it or run it with your own client",
@@ -48,7 +48,7 @@ flags are those of load-baseline. Same input, same bytes.`,
 			if !cmd.Flags().Changed("dialect") {
 				return usageError{fmt.Errorf("which database? give --dialect (one of %s)", names)}
 			}
-			d, err := target.DialectByName(dialect)
+			d, err := driver.DialectByName(dialect)
 			if err != nil {
 				return usageError{err}
 			}

@@ -49,7 +49,7 @@ type Request struct {
 
 // Resolved is the database a profile target points at.
 type Resolved struct {
-	URL     string // the originsim database URL; may hold a password: print it only through target.Redact
+	URL     string // the originsim database URL; may hold a password: print it only through driver.Redact
 	File    string // the profiles.yml read
 	Profile string
 	Target  string
