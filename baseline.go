@@ -65,18 +65,16 @@ func (o BaselineOptions) isZero() bool {
 // deletes where they do not apply.
 func (s *Simulator) checkDeletes(o BaselineOptions, cfg gen.Config) error {
 	if o.Deletes != "" && o.Deletes != "soft" && o.Deletes != "hard" {
-		return usageErr("--deletes %q: use soft or hard", o.Deletes)
+		return usageErr("%s %q: use soft or hard", TermDeletes, o.Deletes)
 	}
-	return hardDeletesApply(cfg, s.t.Dialect())
+	return HardDeletesApply(cfg, s.t.Dialect())
 }
 
-// hardDeletesApply refuses hard deletes on DuckDB: its foreign keys refuse
-// deleting a row in the transaction that deleted the rows referring to
-// it, and a day is one transaction.
-func hardDeletesApply(cfg gen.Config, d driver.Dialect) error {
-	if cfg.HardDeletes && d.Name() == "duckdb" {
-		return usageErr("--deletes hard does not apply to DuckDB: its foreign keys refuse deleting a row in the transaction that deleted the rows referring to it, " +
-			"and a day is one transaction; hard deletes are for log-based change capture: use PostgreSQL, MySQL/MariaDB or SQL Server; nothing changed")
+// HardDeletesApply refuses hard deletes where the database cannot play
+// them (see driver.Dialect.HardDeletesRefused).
+func HardDeletesApply(cfg gen.Config, d driver.Dialect) error {
+	if why := d.HardDeletesRefused(); cfg.HardDeletes && why != "" {
+		return usageErr("%s hard does not apply to %s; nothing changed", TermDeletes, why)
 	}
 	return nil
 }
@@ -102,11 +100,11 @@ func (s *Simulator) claim(ctx context.Context, tx driver.Tx, f *found, o Baselin
 		s.note("%s holds an empty originsim ledger (a load that never finished): loading again", s.schemas.Shop)
 		return true, nil
 	case !o.Adopt:
-		return false, stateErr("%s already exist without an originsim ledger; originsim does not write into schemas it did not make: drop the tables, choose other names with --shop-schema and --crm-schema, or take over tables made by the dbt package with --adopt",
-			strings.Join(foreign, ", "))
+		return false, stateErr("%s already exist without an originsim ledger; originsim does not write into schemas it did not make: drop the tables, choose other names with %s, or take over tables made by the dbt package with %s",
+			strings.Join(foreign, ", "), TermSchemas, TermAdopt)
 	}
 	if !s.onlyOurs(f) {
-		return false, stateErr("--adopt takes over only the dbt package's eight tables; %s also hold other tables: %s", s.schemas.Shop+" and "+s.schemas.CRM, strings.Join(foreign, ", "))
+		return false, stateErr("%s takes over only the dbt package's eight tables; %s also hold other tables: %s", TermAdopt, s.schemas.Shop+" and "+s.schemas.CRM, strings.Join(foreign, ", "))
 	}
 	d := s.t.Dialect()
 	for _, t := range model.Tables() {
@@ -124,11 +122,11 @@ func (s *Simulator) claim(ctx context.Context, tx driver.Tx, f *found, o Baselin
 		}
 		for _, c := range t.Columns {
 			if !have[c.Name] {
-				return false, stateErr("--adopt: %s.%s has no column %s: it is not the dbt package's table; nothing changed", schema, t.Name, c.Name)
+				return false, stateErr("%s: %s.%s has no column %s: it is not the dbt package's table; nothing changed", TermAdopt, schema, t.Name, c.Name)
 			}
 		}
 		if len(have) != len(t.Columns) {
-			return false, stateErr("--adopt: %s.%s has %d columns, the dbt package's has %d: nothing changed", schema, t.Name, len(have), len(t.Columns))
+			return false, stateErr("%s: %s.%s has %d columns, the dbt package's has %d: nothing changed", TermAdopt, schema, t.Name, len(have), len(t.Columns))
 		}
 	}
 	s.note("Adopting the dbt package's tables in %s and %s", s.schemas.Shop, s.schemas.CRM)
@@ -211,11 +209,11 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 				return err
 			}
 			if l.Day > 0 {
-				return stateErr("%s and %s are at day %d; load-baseline only starts empty systems: run reset to go back to Day 0", s.schemas.Shop, s.schemas.CRM, l.Day)
+				return stateErr("%s and %s are at day %d; %s only starts empty systems: run %s to go back to Day 0", s.schemas.Shop, s.schemas.CRM, l.Day, TermLoadBaseline, TermReset)
 			}
 			if !o.isZero() && o.Config(l.Config) != l.Config {
-				return stateErr("%s and %s are already at Day 0 with seed %d, start date %s, scale %d, %s deletes: run reset with the new options to reload",
-					s.schemas.Shop, s.schemas.CRM, l.Config.Seed, l.Config.Start.Format("2006-01-02"), l.Config.Scale, l.Deletes)
+				return stateErr("%s and %s are already at Day 0 with seed %d, start date %s, scale %d, %s deletes: run %s with the new options to reload",
+					s.schemas.Shop, s.schemas.CRM, l.Config.Seed, l.Config.Start.Format("2006-01-02"), l.Config.Scale, l.Deletes, TermReset)
 			}
 			s.note("%s and %s are already at Day 0: nothing to do (reset reloads it)", s.schemas.Shop, s.schemas.CRM)
 			st, err = s.status(ctx, tx, l)
@@ -363,8 +361,8 @@ func (s *Simulator) load(ctx context.Context, tx driver.Tx, cfg gen.Config, op s
 	} else if err := s.addKeys(ctx, tx); err != nil {
 		return nil, err
 	}
-	l := newLedger(0, op, cfg, s.schemas.CRM)
-	if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
+	l := NewLedger(0, op, cfg, s.schemas.CRM)
+	if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.Row()}); err != nil {
 		return nil, err
 	}
 	return s.counted(l, rows), nil

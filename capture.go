@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
@@ -22,40 +23,47 @@ func (o BaselineOptions) capture() driver.Capture {
 	return ""
 }
 
-// noCapture says, for the targets without change capture of their own to
-// switch on, what comes nearest. A target that implements
-// driver.ChangeCaptureTarget is asked instead.
-var noCapture = map[string]string{
-	"duckdb": "DuckDB has no change capture to switch on; read each day's changes with updated_at > <last watermark> (every row a day writes carries that day's timestamps), or diff two exports",
-	"mysql": "MySQL and MariaDB capture changes in the binary log, which is server configuration (log_bin on, binlog_format=ROW, binlog_row_image=FULL): " +
-		"set it on the server; every originsim write then appears there",
-	"postgres change_tracking": "change tracking is SQL Server's; PostgreSQL's nearest is logical replication, which --enable-cdc sets up (REPLICA IDENTITY FULL and a publication)",
-}
-
 // checkCapture refuses, before anything changes, a capture the target
 // cannot switch on.
 func (s *Simulator) checkCapture(c driver.Capture) error {
 	if c == "" {
 		return nil
 	}
-	flag := "--enable-cdc"
+	flag := TermEnableCDC
 	if c == driver.ChangeTracking {
-		flag = "--change-tracking"
+		flag = TermChangeTracking
 	}
-	name := s.t.Dialect().Name()
-	if cc, ok := s.t.(driver.ChangeCaptureTarget); ok {
-		if slices.Contains(cc.Captures(), c) {
-			return nil
-		}
-		if why, ok := noCapture[name+" "+string(c)]; ok {
-			return usageErr("%s does not apply to %s: %s; nothing changed", flag, name, why)
-		}
+	if cc, ok := s.t.(driver.ChangeCaptureTarget); ok && slices.Contains(cc.Captures(), c) {
+		return nil
 	}
-	why, ok := noCapture[name]
-	if !ok {
+	why, terms := advice(s.drv.Advice(c))
+	if why == "" {
 		why = "this target has no change capture to switch on"
 	}
-	return usageErr("%s does not apply to %s: %s; nothing changed", flag, name, why)
+	return usageErr("%s does not apply to %s: "+why+"; nothing changed", append([]any{flag, s.t.Dialect().Name()}, terms...)...)
+}
+
+// advice makes a driver's advice a format whose {cdc} and
+// {change_tracking} are the terms that ask for those captures.
+func advice(text string) (string, []any) {
+	text = strings.ReplaceAll(text, "%", "%%")
+	var terms []any
+	for {
+		i := strings.Index(text, "{")
+		j := strings.Index(text, "}")
+		if i < 0 || j < i {
+			return text, terms
+		}
+		switch driver.Capture(text[i+1 : j]) {
+		case driver.CDC:
+			terms = append(terms, TermEnableCDC)
+		case driver.ChangeTracking:
+			terms = append(terms, TermChangeTracking)
+		default:
+			return text, terms
+		}
+		text = text[:i] + "%s" + text[j+1:]
+	}
 }
 
 // tables are the eight tables of the two systems.
@@ -95,7 +103,7 @@ func (s *Simulator) enableCapture(ctx context.Context, st *Status, op string, cs
 		}
 		s.section("Enabling %s on the eight tables...", c)
 		if err := cc.EnableCapture(ctx, c, s.tables()); err != nil {
-			return fmt.Errorf("%s committed, but %w; run load-baseline with the same flag again to finish (it changes no data at Day 0)", op, err)
+			return fmt.Errorf("%s committed, but %w; %w", op, err, NewError(ErrState, "run %s with the same option again to finish (it changes no data at Day 0)", TermLoadBaseline))
 		}
 		s.step("Enabled %s", c)
 	}

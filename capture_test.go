@@ -10,6 +10,7 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
+	_ "github.com/originsim/originsim/driver/all"
 	"github.com/originsim/originsim/model"
 )
 
@@ -86,7 +87,7 @@ var (
 func openCapturing(t *testing.T) (*originsim.Simulator, *capturing) {
 	t.Helper()
 	registerOnce.Do(func() {
-		driver.Register(func(ctx context.Context, u *driver.URL) (driver.Target, error) {
+		open := func(ctx context.Context, u *driver.URL) (driver.Target, error) {
 			inner, err := driver.Open(ctx, "duckdb:"+u.Path)
 			if err != nil {
 				return nil, err
@@ -96,7 +97,9 @@ func openCapturing(t *testing.T) (*originsim.Simulator, *capturing) {
 			opened[u.Path] = c
 			openedMu.Unlock()
 			return c, nil
-		}, "capturetest")
+		}
+		duck, _ := driver.Lookup("duckdb")
+		driver.Register(&driver.Driver{Name: "capturetest", Schemes: []string{"capturetest"}, Open: open, Dialect: duck.Dialect, FileURL: true, NoCapture: duck.NoCapture})
 	})
 	path := filepath.Join(t.TempDir(), "c.duckdb")
 	sim, err := originsim.Open(t.Context(), "capturetest:"+path)

@@ -19,8 +19,8 @@ func (s *Simulator) ApplyDelta(ctx context.Context, n int) (*Status, error) {
 }
 
 // ApplyThrough plays every day after the recorded one up to day n, each in
-// its own transaction: a failure leaves the days before it applied. At day
-// n already it does nothing.
+// its own transaction: a failure leaves the days before it applied, and is
+// a *PartialError that says which. At day n already it does nothing.
 func (s *Simulator) ApplyThrough(ctx context.Context, n int) (*Status, error) {
 	if n < 1 || n > gen.MaxDay {
 		return nil, usageErr("--through %d: days run from 1 to %d", n, gen.MaxDay)
@@ -30,23 +30,38 @@ func (s *Simulator) ApplyThrough(ctx context.Context, n int) (*Status, error) {
 		return nil, err
 	}
 	if st.Ledger == nil {
-		return nil, fmt.Errorf("%w in %s and %s: run load-baseline first", ErrNotLoaded, s.schemas.Shop, s.schemas.CRM)
+		return nil, notLoaded(" in %s and %s: run %s first", s.schemas.Shop, s.schemas.CRM, TermLoadBaseline)
 	}
 	switch cur := st.Day(); {
 	case cur > n:
-		return nil, stateErr("%s and %s are at day %d, past day %d: reset to start again", s.schemas.Shop, s.schemas.CRM, cur, n)
+		return nil, stateErr("%s and %s are at day %d, past day %d: %s to start again", s.schemas.Shop, s.schemas.CRM, cur, n, TermReset)
 	case cur == n:
 		s.note("%s and %s are at day %d already: nothing to do", s.schemas.Shop, s.schemas.CRM, n)
 		return st, nil
 	}
 	var state *gen.State
+	var applied *Status
 	for d := st.Day() + 1; d <= n; d++ {
 		if st, state, err = s.applyDay(ctx, d, state); err != nil {
-			return nil, err
+			return nil, &PartialError{Applied: applied, Failed: d, Err: err}
 		}
+		applied = st
 	}
 	return st, nil
 }
+
+// PartialError is ApplyThrough stopping part-way: every day before Failed
+// was applied and committed, and Applied is the status after the last of
+// them (nil when the first day failed). Its message is Err's.
+type PartialError struct {
+	Applied *Status
+	Failed  int
+	Err     error
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+
+func (e *PartialError) Unwrap() error { return e.Err }
 
 // applyDay applies day n in one transaction. prev, when it is the
 // generator's state of the recorded day, saves recomputing it from Day 0;
@@ -65,10 +80,10 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 		cur := f.ledger.Day
 		switch {
 		case n <= cur:
-			return stateErr("day %d is already applied: %s and %s are at day %d; the next is apply-delta --day %d (or reset to start again)",
-				n, s.schemas.Shop, s.schemas.CRM, cur, cur+1)
+			return stateErr("day %d is already applied: %s and %s are at day %d; the next is %s %d (or %s to start again)",
+				n, s.schemas.Shop, s.schemas.CRM, cur, TermApplyDay, cur+1, TermReset)
 		case n > cur+1:
-			return stateErr("%s and %s are at day %d: days apply in order, run apply-delta --day %d next", s.schemas.Shop, s.schemas.CRM, cur, cur+1)
+			return stateErr("%s and %s are at day %d: days apply in order, run %s %d next", s.schemas.Shop, s.schemas.CRM, cur, TermApplyDay, cur+1)
 		}
 		state = prev
 		if state == nil || state.Day() != cur || state.Config() != f.ledger.Config {
@@ -87,8 +102,8 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 		if err := f.ledger.upgrade(ctx, tx, s.t.Dialect(), s.schemas.Shop); err != nil {
 			return err
 		}
-		l := newLedger(n, "apply-delta", f.ledger.Config, s.schemas.CRM)
-		if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.row()}); err != nil {
+		l := NewLedger(n, "apply-delta", f.ledger.Config, s.schemas.CRM)
+		if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.Row()}); err != nil {
 			return err
 		}
 		st, err = s.status(ctx, tx, l)
@@ -144,38 +159,12 @@ func (s *Simulator) applyChanges(ctx context.Context, tx driver.Tx, cs *changese
 				}
 				continue
 			}
-			err := updates(d, schema, t, st, func(q string) error { return tx.Exec(ctx, q) })
+			err := driver.Statements(d, schema, t, st, func(q string) error { return tx.Exec(ctx, q) })
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
 			}
 		}
 		s.step("%s", label(g))
-	}
-	return nil
-}
-
-// updateBatch bounds the rows of one UPDATE or DELETE statement.
-const updateBatch = 1000
-
-// updates renders an update, soft delete or delete step as set-based
-// statements of at most updateBatch rows and hands them to fn, in order:
-// the direct path runs them, a script writes them.
-func updates(d driver.Dialect, schema string, t *model.Table, st changeset.Step, fn func(query string) error) error {
-	for from := 0; from < len(st.Rows); from += updateBatch {
-		rows := st.Rows[from:min(from+updateBatch, len(st.Rows))]
-		q := ""
-		if st.Kind == changeset.Delete {
-			keys := make([]int64, len(rows))
-			for i, r := range rows {
-				keys[i] = r[0].(int64)
-			}
-			q = d.Delete(schema, t, keys)
-		} else {
-			q = d.Update(schema, t, st.Columns, rows)
-		}
-		if err := fn(q); err != nil {
-			return err
-		}
 	}
 	return nil
 }

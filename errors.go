@@ -3,6 +3,7 @@ package originsim
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/originsim/originsim/driver"
 )
@@ -18,16 +19,72 @@ var (
 	ErrUsage = errors.New("invalid argument")
 	// ErrMismatch: verify found differences.
 	ErrMismatch = errors.New("verification failed")
-	// Re-exported from target.
+	// Re-exported from driver.
 	ErrConnect = driver.ErrConnect
 	ErrURL     = driver.ErrURL
 	ErrBusy    = driver.ErrBusy
 )
 
-func stateErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrState, fmt.Sprintf(format, a...))
+// Term is something a caller chooses or runs that an error message names:
+// an option, the schema names, an operation. The library names it as a Go
+// program does (BaselineOptions.Adopt, ApplyDelta); a front end renders
+// the message with its own names through Error.Render (the command line's
+// --adopt, apply-delta --day).
+type Term string
+
+// The terms the library's messages use.
+const (
+	TermAdopt          Term = "BaselineOptions.Adopt"
+	TermDeletes        Term = "BaselineOptions.Deletes"
+	TermEnableCDC      Term = "BaselineOptions.EnableCDC"
+	TermChangeTracking Term = "BaselineOptions.ChangeTracking"
+	TermSchemas        Term = "WithSchemas"
+	TermCRMSchema      Term = "the CRM schema (WithSchemas)"
+	TermLoadBaseline   Term = "LoadBaseline"
+	TermReset          Term = "Reset"
+	TermApplyDay       Term = "ApplyDelta for day"
+	TermThrough        Term = "ApplyThrough to day"
+	TermForce          Term = "Options.Force"
+)
+
+// Error is an error of the library whose message names Terms. It wraps its
+// kind (ErrUsage, ErrState, ErrNotLoaded).
+type Error struct {
+	Kind   error
+	format string
+	args   []any
 }
 
-func usageErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, a...))
+// NewError is an Error of the given kind; Term arguments are named by
+// Render.
+func NewError(kind error, format string, a ...any) *Error {
+	return &Error{Kind: kind, format: format, args: a}
 }
+
+// Error names the terms as the library does.
+func (e *Error) Error() string { return e.Render(func(t Term) string { return string(t) }) }
+
+// Unwrap returns the kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Render is the message with each term named by name.
+func (e *Error) Render(name func(Term) string) string {
+	args := slices.Clone(e.args)
+	for i, a := range args {
+		if t, ok := a.(Term); ok {
+			args[i] = name(t)
+		}
+	}
+	msg := fmt.Sprintf(e.format, args...)
+	if e.Kind == ErrNotLoaded {
+		return e.Kind.Error() + msg // "no originsim data found in ..."
+	}
+	return e.Kind.Error() + ": " + msg
+}
+
+func stateErr(format string, a ...any) error { return NewError(ErrState, format, a...) }
+
+func usageErr(format string, a ...any) error { return NewError(ErrUsage, format, a...) }
+
+// notLoaded is ErrNotLoaded; format starts after "no originsim data found".
+func notLoaded(format string, a ...any) error { return NewError(ErrNotLoaded, format, a...) }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/originsim/originsim"
+	_ "github.com/originsim/originsim/driver/duckdb" // the program registers the databases it opens
 )
 
 func Example() {

@@ -37,6 +37,9 @@ var ledgerTable = &model.Table{
 	},
 }
 
+// LedgerTable is the ledger's table, in the shop schema.
+func LedgerTable() *model.Table { return ledgerTable }
+
 // ledgerV1 is the layout of ledger format 1, without deletes.
 var ledgerV1 = &model.Table{ID: -1, System: model.Shop, Name: model.LedgerTable, Columns: ledgerTable.Columns[:9]}
 
@@ -63,12 +66,15 @@ func deletesName(hard bool) string {
 	return "soft"
 }
 
-func (l *Ledger) row() []any {
+// Row is the ledger row, in the columns of LedgerTable.
+func (l *Ledger) Row() []any {
 	return []any{int64(l.Day), l.Operation, l.ToolVersion, int64(l.LedgerFormat), int64(l.DataVersion),
 		strconv.FormatUint(l.Config.Seed, 10), int64(l.Config.Scale), l.Config.Start, l.CRMSchema, l.Deletes}
 }
 
-func newLedger(day int, op string, cfg gen.Config, crm string) *Ledger {
+// NewLedger is the ledger row of a step: day (0 for the baseline), the
+// operation that made it, the generator configuration and the CRM schema.
+func NewLedger(day int, op string, cfg gen.Config, crm string) *Ledger {
 	return &Ledger{Day: day, Operation: op, ToolVersion: Version, LedgerFormat: LedgerFormat, DataVersion: gen.Version, Config: cfg, CRMSchema: crm,
 		Deletes: deletesName(cfg.HardDeletes)}
 }
@@ -118,8 +124,8 @@ func readLedger(ctx context.Context, tx driver.Tx, d driver.Dialect, shop string
 // what this version generates.
 func (l *Ledger) compatible() error {
 	if l.LedgerFormat > LedgerFormat || l.DataVersion != gen.Version {
-		return stateErr("the database was made by originsim %s (ledger format %d, data version %d); this is originsim %s (ledger format %d, data version %d): use that version, or reset with this one",
-			l.ToolVersion, l.LedgerFormat, l.DataVersion, Version, LedgerFormat, gen.Version)
+		return stateErr("the database was made by originsim %s (ledger format %d, data version %d); this is originsim %s (ledger format %d, data version %d): use that version, or %s with this one",
+			l.ToolVersion, l.LedgerFormat, l.DataVersion, Version, LedgerFormat, gen.Version, TermReset)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@
 // loaded with a deterministic Day 0 baseline and played forward one business
 // day at a time. The same input gives the same bytes on every database.
 //
+//	import _ "github.com/originsim/originsim/driver/duckdb" // or driver/all
+//
 //	sim, err := originsim.Open(ctx, "duckdb:data/ingestion_simulator.duckdb")
 //	...
 //	defer sim.Close()
@@ -13,6 +15,12 @@
 // Every operation runs in one transaction together with the ledger that
 // records the day the data is at: it happens entirely or not at all, days
 // apply in order and never twice.
+//
+// The databases are drivers (package driver) that a program registers by
+// importing them: driver/duckdb, driver/postgres, driver/mysql,
+// driver/sqlserver, or driver/all for every one. A program that imports
+// only driver/postgres builds without cgo. File exports are package
+// export, SQL scripts package sqlscript.
 package originsim
 
 import (
@@ -21,7 +29,6 @@ import (
 	"runtime"
 
 	"github.com/originsim/originsim/driver"
-	_ "github.com/originsim/originsim/driver/duckdb" // the embedded default
 	"github.com/originsim/originsim/model"
 )
 
@@ -59,6 +66,7 @@ type Event struct {
 
 // Simulator drives the two source systems in one target database.
 type Simulator struct {
+	drv      *driver.Driver
 	t        driver.Target
 	schemas  model.Schemas
 	progress func(Event)
@@ -91,11 +99,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Simulator, error) {
 	if err := sim.schemas.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	t, err := driver.Open(ctx, url)
+	drv, t, err := driver.OpenDriver(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	sim.t = t
+	sim.drv, sim.t = drv, t
 	return sim, nil
 }
 
@@ -157,8 +165,8 @@ func (s *Simulator) inspect(ctx context.Context, tx driver.Tx) (*found, error) {
 			return nil, err
 		}
 		if l != nil && l.CRMSchema != s.schemas.CRM {
-			return nil, stateErr("the ledger in %s says its CRM schema is %s, not %s: pass --crm-schema %s",
-				s.schemas.Shop, l.CRMSchema, s.schemas.CRM, l.CRMSchema)
+			return nil, stateErr("the ledger in %s says its CRM schema is %s, not %s: pass %s %s",
+				s.schemas.Shop, l.CRMSchema, s.schemas.CRM, TermCRMSchema, l.CRMSchema)
 		}
 		f.ledger = l
 	}
@@ -174,9 +182,9 @@ func (s *Simulator) loaded(ctx context.Context, tx driver.Tx) (*found, error) {
 	if f.ledger == nil {
 		where := fmt.Sprintf("%s and %s", s.schemas.Shop, s.schemas.CRM)
 		if len(f.ours(s.schemas)) > 0 {
-			return nil, fmt.Errorf("%w in %s: the tables exist but have no originsim ledger (made by another tool?); run load-baseline into new schemas", ErrNotLoaded, where)
+			return nil, notLoaded(" in %s: the tables exist but have no originsim ledger (made by another tool?); run %s into new schemas", where, TermLoadBaseline)
 		}
-		return nil, fmt.Errorf("%w in %s: run load-baseline first", ErrNotLoaded, where)
+		return nil, notLoaded(" in %s: run %s first", where, TermLoadBaseline)
 	}
 	if err := f.ledger.compatible(); err != nil {
 		return nil, err

@@ -65,7 +65,7 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 			return err
 		}
 		if f.ledger == nil && len(f.ours(s.schemas)) < len(model.Tables()) {
-			return fmt.Errorf("%w in %s and %s: run load-baseline first", ErrNotLoaded, s.schemas.Shop, s.schemas.CRM)
+			return notLoaded(" in %s and %s: run %s first", s.schemas.Shop, s.schemas.CRM, TermLoadBaseline)
 		}
 		if f.ledger != nil {
 			if err := f.ledger.compatible(); err != nil {

@@ -9,10 +9,10 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
-// batchRows is about how many rows one generated batch holds: big enough
+// BatchRows is about how many rows one generated batch holds: big enough
 // for the bulk paths, small enough that a few batches in flight per worker
-// keep memory flat at any scale.
-const batchRows = 10000
+// keep memory flat at any scale. Exports and scripts batch by it too.
+const BatchRows = 10000
 
 // Progress reports rows written to a table so far, of Total.
 type Progress struct {
@@ -25,7 +25,7 @@ type Progress struct {
 // workers in parallel, at most a few ahead of the writer, and written in key
 // order through the target's bulk path. Memory stays flat at any scale.
 func (s *Simulator) stream(ctx context.Context, tx driver.Tx, schema string, t *model.Table, cfg gen.Config) (int64, error) {
-	spans := gen.BaselineSpans(cfg, t.ID, batchRows)
+	spans := gen.BaselineSpans(cfg, t.ID, BatchRows)
 	total := int64(gen.BaselineCount(cfg, t.ID))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -12,6 +12,12 @@ import (
 // Dialect renders the SQL of one database as plain strings.
 type Dialect interface {
 	Name() string
+	// HardDeletesRefused says why the database cannot play hard deletes
+	// (a day's DELETEs, children first, in one transaction), or "".
+	HardDeletesRefused() string
+	// DropSchema drops a schema (a database where the systems are
+	// databases) and everything in it.
+	DropSchema(schema string) string
 	// Quote quotes an identifier.
 	Quote(ident string) string
 	// Literal renders a value of the given kind as a SQL literal.
@@ -109,23 +115,25 @@ type SQL struct {
 	// Script is how a script for the database's own client is written
 	// (see Syntax).
 	Script ScriptSyntax
-}
 
-// DuckDB is the dialect of the embedded default.
-var DuckDB = &SQL{
-	DialectName: "duckdb",
-	Types: map[model.Kind]string{model.Int: "INTEGER", model.Text: "VARCHAR(%d)", model.Decimal: "DECIMAL(10,2)",
-		model.Date: "DATE", model.Timestamp: "TIMESTAMP", model.Bool: "BOOLEAN"},
-	DecimalText: "CAST(%s AS VARCHAR)",
-	True:        "TRUE", False: "FALSE",
-	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
-	// DuckDB's own catalog function answers in a fraction of the time of
-	// its information_schema view.
-	TablesOf: "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = %s ORDER BY table_name",
-	Script:   ScriptSyntax{Begin: "BEGIN TRANSACTION"},
+	// NoHardDeletes, when set, says why the database cannot play hard
+	// deletes.
+	NoHardDeletes string
+	// DropSchemaAll renders DropSchema; nil: DROP SCHEMA IF EXISTS ...
+	// CASCADE.
+	DropSchemaAll func(d *SQL, schema string) string
 }
 
 func (d *SQL) Name() string { return d.DialectName }
+
+func (d *SQL) HardDeletesRefused() string { return d.NoHardDeletes }
+
+func (d *SQL) DropSchema(schema string) string {
+	if d.DropSchemaAll != nil {
+		return d.DropSchemaAll(d, schema)
+	}
+	return "DROP SCHEMA IF EXISTS " + d.Quote(schema) + " CASCADE"
+}
 
 func (d *SQL) Quote(ident string) string {
 	switch {

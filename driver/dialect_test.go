@@ -1,8 +1,13 @@
-package driver
+package driver_test
 
 import (
 	"flag"
 	"fmt"
+	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/driver/duckdb"
+	"github.com/originsim/originsim/driver/mysql"
+	"github.com/originsim/originsim/driver/postgres"
+	"github.com/originsim/originsim/driver/sqlserver"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +15,15 @@ import (
 	"time"
 
 	"github.com/originsim/originsim/model"
+)
+
+// The dialects of the drivers, by their old names.
+var (
+	DuckDB             = duckdb.Dialect
+	Postgres           = postgres.Dialect
+	MySQL              = mysql.Dialect
+	SQLServer          = sqlserver.Dialect
+	SQLServerDatabases = sqlserver.DatabasesDialect
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -39,7 +53,7 @@ func sampleRows() [][]any {
 }
 
 // render is every statement a dialect writes, for the golden file.
-func render(d *SQL) string {
+func render(d *driver.SQL) string {
 	var b strings.Builder
 	section := func(title, sql string) { fmt.Fprintf(&b, "-- %s\n%s;\n\n", title, sql) }
 	section("CreateSchema", d.CreateSchema("jaffle_shop"))
@@ -83,7 +97,7 @@ func render(d *SQL) string {
 }
 
 // goldenDialects are the dialects with a golden file, by file name.
-var goldenDialects = map[string]*SQL{
+var goldenDialects = map[string]*driver.SQL{
 	"duckdb": DuckDB, "postgres": Postgres, "mysql": MySQL,
 	"sqlserver": SQLServer, "sqlserver_databases": SQLServerDatabases,
 }
@@ -135,7 +149,7 @@ func firstDiff(want, got string) string {
 func TestLiterals(t *testing.T) {
 	at := time.Date(2000, 1, 1, 0, 0, 0, 1000, time.UTC)
 	cases := []struct {
-		d    *SQL
+		d    *driver.SQL
 		k    model.Kind
 		v    any
 		want string
@@ -161,15 +175,15 @@ func TestLiterals(t *testing.T) {
 	}
 }
 
-// TestTSQL checks what T-SQL must and must not contain, in both layouts:
-// no type or clause SQL Server lacks, every table guarded and keyed.
+// TestTSQL checks what T-driver.SQL must and must not contain, in both layouts:
+// no type or clause driver.SQL Server lacks, every table guarded and keyed.
 func TestTSQL(t *testing.T) {
-	for name, d := range map[string]*SQL{"schemas": SQLServer, "databases": SQLServerDatabases} {
+	for name, d := range map[string]*driver.SQL{"schemas": SQLServer, "databases": SQLServerDatabases} {
 		t.Run(name, func(t *testing.T) {
 			all := render(d)
 			for _, banned := range []string{"BOOLEAN", "INTERVAL", "TIMESTAMP", "IF NOT EXISTS", "IF EXISTS", "VARCHAR(%", "TRUE", "FALSE", `"`} {
 				if strings.Contains(strings.ReplaceAll(all, `[we"ird`, ""), banned) {
-					t.Errorf("T-SQL contains %q", banned)
+					t.Errorf("T-driver.SQL contains %q", banned)
 				}
 			}
 			types := map[model.Kind]string{model.Int: "INT", model.Text: "NVARCHAR(50)", model.Decimal: "DECIMAL(10,2)",

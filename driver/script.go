@@ -1,10 +1,6 @@
 package driver
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-)
+import "cmp"
 
 // ScriptSyntax is what a script for a database's own client (psql, the
 // mariadb client, ...) needs around the statements a Dialect renders.
@@ -32,49 +28,9 @@ func Syntax(d Dialect) ScriptSyntax {
 		return s
 	}
 	o := sd.ScriptSyntax()
-	o.Begin, o.Commit, o.End = firstOf(o.Begin, s.Begin), firstOf(o.Commit, s.Commit), firstOf(o.End, s.End)
+	o.Begin, o.Commit, o.End = cmp.Or(o.Begin, s.Begin), cmp.Or(o.Commit, s.Commit), cmp.Or(o.End, s.End)
 	return o
 }
 
 // ScriptSyntax is d.Script with the defaults of Syntax filled in later.
 func (d *SQL) ScriptSyntax() ScriptSyntax { return d.Script }
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// dialects are the dialects by the names the sql command takes. A new
-// database is one line here.
-var dialects = map[string]Dialect{
-	"duckdb":     DuckDB,
-	"postgres":   Postgres,
-	"postgresql": Postgres,
-	"mysql":      MySQL,
-	"mariadb":    MySQL,
-	"sqlserver":  SQLServer,
-	"azuresql":   SQLServer,
-}
-
-// DialectNames lists the names DialectByName accepts, sorted.
-func DialectNames() []string {
-	names := make([]string, 0, len(dialects))
-	for n := range dialects {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// DialectByName returns the dialect of a database by name (duckdb,
-// postgres, mysql, ...; case does not matter).
-func DialectByName(name string) (Dialect, error) {
-	if d, ok := dialects[strings.ToLower(strings.TrimSpace(name))]; ok {
-		return d, nil
-	}
-	return nil, fmt.Errorf("unknown dialect %q: use one of %s", name, strings.Join(DialectNames(), ", "))
-}

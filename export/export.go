@@ -1,4 +1,10 @@
-package originsim
+// Package export writes the eight tables as files (CSV, Parquet, JSON
+// lines), one per table: from a database through a Simulator, or any day
+// straight from the generator. Every path writes the same text forms, so
+// the files of a day are the same bytes (CSV, JSON lines) or the same
+// content (Parquet) however they were made. Parquet is written by an
+// in-memory DuckDB, so this package needs cgo.
+package export
 
 import (
 	"context"
@@ -9,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
@@ -70,26 +77,25 @@ func (sh Shard) contains(k, n int) bool {
 	return k >= lo && k < hi
 }
 
-// ExportOptions choose what Export and ExportDay write.
-type ExportOptions struct {
+// Options choose what Database and Day write.
+type Options struct {
 	Format Format
 	// Dir is the folder of the files, made if needed.
 	Dir string
 	// Force replaces files of the same names; without it they are refused
 	// (ErrState) before anything is written.
 	Force bool
-	// Shard writes one part of each table (ExportDay only).
+	// Shard writes one part of each table (Day only).
 	Shard Shard
-	// Schemas name the tables in the report (ExportDay only; Export uses
+	// Schemas name the tables in the report (Day only; Database uses
 	// the simulator's). Zero: the default names.
 	Schemas model.Schemas
-	// Progress receives progress events (ExportDay only; Export reports to
-	// the simulator's WithProgress).
-	Progress func(Event)
+	// Progress receives progress events; nil: none.
+	Progress func(originsim.Event)
 }
 
-// ExportedTable is one file written.
-type ExportedTable struct {
+// Table is one file written.
+type Table struct {
 	Table string `json:"table"` // schema.table, as verify names it
 	File  string `json:"file"`
 	Rows  int64  `json:"rows"`
@@ -98,17 +104,17 @@ type ExportedTable struct {
 	Fingerprint string `json:"fingerprint"`
 }
 
-// ExportReport says what Export wrote.
-type ExportReport struct {
-	Source string          `json:"source"` // "database" or "generator"
-	Format Format          `json:"format"`
-	Dir    string          `json:"out"`
-	Day    int             `json:"day"`
-	Date   string          `json:"date"`
-	Seed   uint64          `json:"seed"`
-	Scale  int             `json:"scale"`
-	Shard  string          `json:"shard,omitempty"`
-	Tables []ExportedTable `json:"tables"`
+// Report says what an export wrote.
+type Report struct {
+	Source string  `json:"source"` // "database" or "generator"
+	Format Format  `json:"format"`
+	Dir    string  `json:"out"`
+	Day    int     `json:"day"`
+	Date   string  `json:"date"`
+	Seed   uint64  `json:"seed"`
+	Scale  int     `json:"scale"`
+	Shard  string  `json:"shard,omitempty"`
+	Tables []Table `json:"tables"`
 }
 
 // FileName is the file a table is written to: customers.csv, or
@@ -120,46 +126,46 @@ func FileName(t *model.Table, f Format, sh Shard) string {
 	return fmt.Sprintf("%s.part-%d-of-%d.%s", t.Name, sh.Index, sh.Count, f)
 }
 
-// Export writes the current state of the eight tables, one file per table,
-// read in one transaction. On DuckDB the files are written by DuckDB's own
-// COPY; elsewhere the rows are streamed. The database must hold originsim
-// data (ErrNotLoaded otherwise). Files appear only when all are written.
-func (s *Simulator) Export(ctx context.Context, opts ExportOptions) (*ExportReport, error) {
+// Database writes the current state of sim's eight tables, one file per
+// table, read in one transaction. Where the database writes files itself
+// (driver.FileCopier, DuckDB's COPY) it does; elsewhere the rows are
+// streamed. The database must hold originsim data (originsim.ErrNotLoaded
+// otherwise). Files appear only when all are written.
+func Database(ctx context.Context, sim *originsim.Simulator, opts Options) (*Report, error) {
 	if opts.Shard.Count != 0 {
 		return nil, usageErr("a shard is written from the generator only: give the day")
 	}
-	opts.Schemas, opts.Progress = s.schemas, s.progress
+	opts.Schemas = sim.Schemas()
+	if opts.Progress == nil {
+		opts.Progress = func(originsim.Event) {}
+	}
 	x, err := newExport(opts)
 	if err != nil {
 		return nil, err
 	}
-	err = s.run(ctx, func(tx driver.Tx) error {
-		f, err := s.loaded(ctx, tx)
+	err = sim.Read(ctx, func(ctx context.Context, sn *originsim.Snapshot) error {
+		if err := x.start("database", sn.Ledger.Config, sn.Ledger.Day); err != nil {
+			return err
+		}
+		if fc, ok := sn.Tx.(driver.FileCopier); ok {
+			return x.copyAll(ctx, sn.Tx, fc, sn.Dialect)
+		}
+		st, err := sn.Status(ctx)
 		if err != nil {
 			return err
 		}
-		if err := x.start("database", f.ledger.Config, f.ledger.Day); err != nil {
-			return err
-		}
-		if s.t.Dialect().Name() == driver.DuckDB.Name() {
-			return x.copyAll(ctx, tx, s.t.Dialect())
-		}
-		st, err := s.status(ctx, tx, f.ledger)
-		if err != nil {
-			return err
-		}
-		return x.streamAll(ctx, tx, s.t.Dialect(), st)
+		return x.streamAll(ctx, sn.Tx, sn.Dialect, st)
 	})
 	return x.end(err)
 }
 
-// ExportDay writes the eight tables as they are after day n of cfg,
-// straight from the generator: no database. The files are the same bytes
-// (CSV, JSON lines) or the same content (Parquet) Export writes from a
-// database at that day.
-func ExportDay(ctx context.Context, cfg gen.Config, n int, opts ExportOptions) (*ExportReport, error) {
+// Day writes the eight tables as they are after day n of cfg, straight
+// from the generator: no database. The files are the same bytes (CSV, JSON
+// lines) or the same content (Parquet) Database writes from a database at
+// that day.
+func Day(ctx context.Context, cfg gen.Config, n int, opts Options) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
+		return nil, fmt.Errorf("%w: %w", originsim.ErrUsage, err)
 	}
 	if n < 0 || n > gen.MaxDay {
 		return nil, usageErr("day %d: must be between 0 and %d", n, gen.MaxDay)
@@ -168,7 +174,7 @@ func ExportDay(ctx context.Context, cfg gen.Config, n int, opts ExportOptions) (
 		opts.Schemas = model.DefaultSchemas
 	}
 	if opts.Progress == nil {
-		opts.Progress = func(Event) {}
+		opts.Progress = func(originsim.Event) {}
 	}
 	x, err := newExport(opts)
 	if err != nil {
@@ -183,8 +189,8 @@ func ExportDay(ctx context.Context, cfg gen.Config, n int, opts ExportOptions) (
 // export is one run: a temporary file per table, renamed into place at
 // the end, or removed on failure.
 type export struct {
-	opts    ExportOptions
-	rep     *ExportReport
+	opts    Options
+	rep     *Report
 	tmp     [model.NumTables]string
 	final   [model.NumTables]string
 	sinks   [model.NumTables]sink
@@ -192,7 +198,7 @@ type export struct {
 	scratch *scratch
 }
 
-func newExport(opts ExportOptions) (*export, error) {
+func newExport(opts Options) (*export, error) {
 	var err error
 	if opts.Format, err = ParseFormat(string(opts.Format)); err != nil {
 		return nil, err
@@ -201,9 +207,9 @@ func newExport(opts ExportOptions) (*export, error) {
 		return nil, usageErr("no folder to export to")
 	}
 	if err := opts.Schemas.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
+		return nil, fmt.Errorf("%w: %w", originsim.ErrUsage, err)
 	}
-	x := &export{opts: opts, rep: &ExportReport{Format: opts.Format, Dir: opts.Dir, Shard: opts.Shard.String()}}
+	x := &export{opts: opts, rep: &Report{Format: opts.Format, Dir: opts.Dir, Shard: opts.Shard.String()}}
 	var exist []string
 	for _, t := range model.Tables() {
 		name := FileName(t, opts.Format, opts.Shard)
@@ -215,7 +221,7 @@ func newExport(opts ExportOptions) (*export, error) {
 		}
 	}
 	if len(exist) > 0 && !opts.Force {
-		return nil, stateErr("%s already holds %s: choose another folder, or replace them with --force", opts.Dir, strings.Join(exist, ", "))
+		return nil, stateErr("%s already holds %s: choose another folder, or replace them with %s", opts.Dir, strings.Join(exist, ", "), originsim.TermForce)
 	}
 	return x, nil
 }
@@ -232,7 +238,7 @@ func (x *export) start(source string, cfg gen.Config, day int) error {
 	if x.rep.Shard != "" {
 		what += ", part " + x.rep.Shard
 	}
-	x.opts.Progress(Event{Kind: Title, Text: fmt.Sprintf("Exporting %s from the %s as %s to %s...", what, source, x.opts.Format, x.opts.Dir)})
+	x.opts.Progress(originsim.Event{Kind: originsim.Title, Text: fmt.Sprintf("Exporting %s from the %s as %s to %s...", what, source, x.opts.Format, x.opts.Dir)})
 	return nil
 }
 
@@ -255,21 +261,21 @@ func (x *export) open(ctx context.Context, t *model.Table) (sink, error) {
 // done records a finished table.
 func (x *export) done(t *model.Table) {
 	h := x.hash[t.ID]
-	x.rep.Tables = append(x.rep.Tables, ExportedTable{Table: x.opts.Schemas.Of(t.System) + "." + t.Name,
+	x.rep.Tables = append(x.rep.Tables, Table{Table: x.opts.Schemas.Of(t.System) + "." + t.Name,
 		File: x.final[t.ID], Rows: h.Rows(), Fingerprint: h.Sum()})
-	x.opts.Progress(Event{Kind: Step, Text: fmt.Sprintf("Wrote %s (%d rows)", filepath.Base(x.final[t.ID]), h.Rows())})
+	x.opts.Progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Wrote %s (%d rows)", filepath.Base(x.final[t.ID]), h.Rows())})
 }
 
-// copyAll has DuckDB write each table with COPY, and reads it in the same
-// transaction for its fingerprint.
-func (x *export) copyAll(ctx context.Context, tx driver.Tx, d driver.Dialect) error {
+// copyAll has the database write each table itself, and reads it in the
+// same transaction for its fingerprint.
+func (x *export) copyAll(ctx context.Context, tx driver.Tx, fc driver.FileCopier, d driver.Dialect) error {
 	for _, t := range model.Tables() {
 		schema := x.opts.Schemas.Of(t.System)
 		path, err := filepath.Abs(x.tmp[t.ID])
 		if err != nil {
 			return err
 		}
-		if err := tx.Exec(ctx, copyTo(copySelect(d, schema, t, x.opts.Format), path, x.opts.Format)); err != nil {
+		if err := fc.CopyTable(ctx, schema, t, path, string(x.opts.Format), false); err != nil {
 			return fmt.Errorf("export %s.%s: %w", schema, t.Name, err)
 		}
 		h := x.hash[t.ID]
@@ -282,7 +288,7 @@ func (x *export) copyAll(ctx context.Context, tx driver.Tx, d driver.Dialect) er
 }
 
 // streamAll reads each table in key order and writes it.
-func (x *export) streamAll(ctx context.Context, tx driver.Tx, d driver.Dialect, st *Status) error {
+func (x *export) streamAll(ctx context.Context, tx driver.Tx, d driver.Dialect, st *originsim.Status) error {
 	for _, t := range model.Tables() {
 		schema := x.opts.Schemas.Of(t.System)
 		s, err := x.open(ctx, t)
@@ -293,8 +299,8 @@ func (x *export) streamAll(ctx context.Context, tx driver.Tx, d driver.Dialect, 
 		h, total := x.hash[t.ID], st.Count(t.ID)
 		err = tx.Query(ctx, d.Select(schema, t), driver.Kinds(t), func(row []any) error {
 			h.Add(row)
-			if h.Rows()%batchRows == 0 {
-				x.opts.Progress(Event{Kind: Rows, Text: t.Name, Progress: Progress{Table: t.Name, Rows: h.Rows(), Total: total}})
+			if h.Rows()%originsim.BatchRows == 0 {
+				x.opts.Progress(originsim.Event{Kind: originsim.Rows, Text: t.Name, Progress: originsim.Progress{Table: t.Name, Rows: h.Rows(), Total: total}})
 			}
 			return s.write(ctx, row)
 		})
@@ -357,7 +363,7 @@ func (x *export) generate(ctx context.Context, cfg gen.Config, n int) error {
 
 // end renames the files into place after success, or removes every file
 // the run made.
-func (x *export) end(err error) (*ExportReport, error) {
+func (x *export) end(err error) (*Report, error) {
 	if x.scratch != nil {
 		err = errors.Join(err, x.scratch.close())
 	}
@@ -377,6 +383,14 @@ func (x *export) end(err error) (*ExportReport, error) {
 		}
 		return nil, err
 	}
-	x.opts.Progress(Event{Kind: Done, Text: fmt.Sprintf("Exported %d tables to %s", len(x.rep.Tables), x.opts.Dir)})
+	x.opts.Progress(originsim.Event{Kind: originsim.Done, Text: fmt.Sprintf("Exported %d tables to %s", len(x.rep.Tables), x.opts.Dir)})
 	return x.rep, nil
+}
+
+func usageErr(format string, a ...any) error {
+	return originsim.NewError(originsim.ErrUsage, format, a...)
+}
+
+func stateErr(format string, a ...any) error {
+	return originsim.NewError(originsim.ErrState, format, a...)
 }

@@ -1,4 +1,4 @@
-package originsim_test
+package export_test
 
 import (
 	"bytes"
@@ -14,12 +14,13 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/driver/duckdb"
+	"github.com/originsim/originsim/export"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
 
-	_ "github.com/originsim/originsim/driver/mysql"
-	_ "github.com/originsim/originsim/driver/postgres"
+	_ "github.com/originsim/originsim/driver/all"
 )
 
 // atDay3 loads Day 0 and plays days 1-3 into sim, and returns what verify
@@ -90,18 +91,18 @@ func TestMain(m *testing.M) {
 // readBack reads an exported file with DuckDB (read_csv, read_json or
 // read_parquet) and returns the fingerprint and row count of its rows, in
 // file order.
-func readBack(t *testing.T, path string, tb *model.Table, f originsim.Format) (string, int64) {
+func readBack(t *testing.T, path string, tb *model.Table, f export.Format) (string, int64) {
 	t.Helper()
-	d := driver.DuckDB
+	d := duckdb.Dialect
 	var cols []string
 	for _, c := range tb.Columns {
 		cols = append(cols, fmt.Sprintf("%s: %s", d.String(c.Name), d.String(d.ColumnType(c))))
 	}
 	columns := "{" + strings.Join(cols, ", ") + "}"
-	src := map[originsim.Format]string{
-		originsim.CSV:     fmt.Sprintf("read_csv(%s, header = true, allow_quoted_nulls = false, columns = %s)", d.String(path), columns),
-		originsim.JSONL:   fmt.Sprintf("read_json(%s, format = 'newline_delimited', columns = %s)", d.String(path), columns),
-		originsim.Parquet: fmt.Sprintf("read_parquet(%s)", d.String(path)),
+	src := map[export.Format]string{
+		export.CSV:     fmt.Sprintf("read_csv(%s, header = true, allow_quoted_nulls = false, columns = %s)", d.String(path), columns),
+		export.JSONL:   fmt.Sprintf("read_json(%s, format = 'newline_delimited', columns = %s)", d.String(path), columns),
+		export.Parquet: fmt.Sprintf("read_parquet(%s)", d.String(path)),
 	}[f]
 	// The file order must be the key order: no ORDER BY here.
 	q := strings.Replace(d.Select("main", tb), fmt.Sprintf(`FROM "main".%s ORDER BY %s`, d.Quote(tb.Name), d.Quote(tb.Key())), "FROM "+src, 1)
@@ -127,7 +128,7 @@ func inMemory(t *testing.T, fn func(ctx context.Context, tx driver.Tx) error) {
 }
 
 // checkFiles compares every exported file with verify's fingerprints.
-func checkFiles(t *testing.T, rep *originsim.ExportReport, want *originsim.Report) {
+func checkFiles(t *testing.T, rep *export.Report, want *originsim.Report) {
 	t.Helper()
 	if len(rep.Tables) != model.NumTables {
 		t.Fatalf("%d files, want %d", len(rep.Tables), model.NumTables)
@@ -146,10 +147,10 @@ func checkFiles(t *testing.T, rep *originsim.ExportReport, want *originsim.Repor
 
 func TestExportMatchesDatabase(t *testing.T) {
 	sim, want := day3DuckDB(t)
-	for _, f := range originsim.Formats {
+	for _, f := range export.Formats {
 		t.Run(string(f), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
-			rep, err := sim.Export(context.Background(), originsim.ExportOptions{Format: f, Dir: dir})
+			rep, err := export.Database(context.Background(), sim, export.Options{Format: f, Dir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,19 +167,19 @@ func TestExportMatchesDatabase(t *testing.T) {
 }
 
 func TestParquetKeepsTypes(t *testing.T) {
-	rep, err := originsim.ExportDay(context.Background(), gen.Default(), 3, originsim.ExportOptions{Format: originsim.Parquet, Dir: t.TempDir()})
+	rep, err := export.Day(context.Background(), gen.Default(), 3, export.Options{Format: export.Parquet, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sim, _ := day3DuckDB(t)
-	fromDB, err := sim.Export(context.Background(), originsim.ExportOptions{Format: originsim.Parquet, Dir: t.TempDir()})
+	fromDB, err := export.Database(context.Background(), sim, export.Options{Format: export.Parquet, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []*originsim.ExportReport{rep, fromDB} {
+	for _, r := range []*export.Report{rep, fromDB} {
 		for i, tb := range model.Tables() {
 			var types []string
-			q := "SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + driver.DuckDB.String(r.Tables[i].File) + "))"
+			q := "SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + duckdb.Dialect.String(r.Tables[i].File) + "))"
 			inMemory(t, func(ctx context.Context, tx driver.Tx) error {
 				return tx.Query(ctx, q, []model.Kind{model.Text}, func(v []any) error { types = append(types, v[0].(string)); return nil })
 			})
@@ -198,14 +199,14 @@ func TestParquetKeepsTypes(t *testing.T) {
 func TestExportDayMatchesDatabase(t *testing.T) {
 	sim, want := day3DuckDB(t)
 	ctx := context.Background()
-	for _, f := range originsim.Formats {
+	for _, f := range export.Formats {
 		t.Run(string(f), func(t *testing.T) {
-			db, err := sim.Export(ctx, originsim.ExportOptions{Format: f, Dir: t.TempDir()})
+			db, err := export.Database(ctx, sim, export.Options{Format: f, Dir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			g, err := originsim.ExportDay(ctx, gen.Default(), 3, originsim.ExportOptions{Format: f, Dir: dir})
+			g, err := export.Day(ctx, gen.Default(), 3, export.Options{Format: f, Dir: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,7 +214,7 @@ func TestExportDayMatchesDatabase(t *testing.T) {
 				t.Errorf("report: %+v", g)
 			}
 			checkFiles(t, g, want)
-			if f == originsim.Parquet {
+			if f == export.Parquet {
 				return
 			}
 			for i := range db.Tables {
@@ -231,15 +232,15 @@ func TestExportDayMatchesDatabase(t *testing.T) {
 func TestExportShards(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	whole, err := originsim.ExportDay(ctx, gen.Default(), 3, originsim.ExportOptions{Format: originsim.CSV, Dir: dir})
+	whole, err := export.Day(ctx, gen.Default(), 3, export.Options{Format: export.CSV, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 3
-	var parts [n]*originsim.ExportReport
+	var parts [n]*export.Report
 	for i := range n {
-		sh := originsim.Shard{Index: i + 1, Count: n}
-		if parts[i], err = originsim.ExportDay(ctx, gen.Default(), 3, originsim.ExportOptions{Format: originsim.CSV, Dir: dir, Shard: sh}); err != nil {
+		sh := export.Shard{Index: i + 1, Count: n}
+		if parts[i], err = export.Day(ctx, gen.Default(), 3, export.Options{Format: export.CSV, Dir: dir, Shard: sh}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -270,39 +271,39 @@ func TestExportShards(t *testing.T) {
 func TestExportRefuses(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	opts := originsim.ExportOptions{Format: originsim.JSONL, Dir: dir}
-	if _, err := originsim.ExportDay(ctx, gen.Default(), 0, opts); err != nil {
+	opts := export.Options{Format: export.JSONL, Dir: dir}
+	if _, err := export.Day(ctx, gen.Default(), 0, opts); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, "customers.jsonl"))
-	if _, err := originsim.ExportDay(ctx, gen.Default(), 1, opts); !errors.Is(err, originsim.ErrState) || !strings.Contains(err.Error(), "--force") {
+	if _, err := export.Day(ctx, gen.Default(), 1, opts); !errors.Is(err, originsim.ErrState) || !strings.Contains(err.Error(), string(originsim.TermForce)) {
 		t.Errorf("existing files: %v, want ErrState naming --force", err)
 	}
 	if after, _ := os.ReadFile(filepath.Join(dir, "customers.jsonl")); !bytes.Equal(before, after) {
 		t.Error("a refused export changed a file")
 	}
 	opts.Force = true
-	if _, err := originsim.ExportDay(ctx, gen.Default(), 1, opts); err != nil {
+	if _, err := export.Day(ctx, gen.Default(), 1, opts); err != nil {
 		t.Errorf("--force: %v", err)
 	}
-	if _, err := originsim.ExportDay(ctx, gen.Default(), 1, originsim.ExportOptions{Format: "xlsx", Dir: dir}); !errors.Is(err, originsim.ErrUsage) {
+	if _, err := export.Day(ctx, gen.Default(), 1, export.Options{Format: "xlsx", Dir: dir}); !errors.Is(err, originsim.ErrUsage) {
 		t.Errorf("format xlsx: %v, want ErrUsage", err)
 	}
-	if _, err := originsim.ExportDay(ctx, gen.Default(), gen.MaxDay+1, opts); !errors.Is(err, originsim.ErrUsage) {
+	if _, err := export.Day(ctx, gen.Default(), gen.MaxDay+1, opts); !errors.Is(err, originsim.ErrUsage) {
 		t.Errorf("day past the last: %v, want ErrUsage", err)
 	}
 
 	// A failed export leaves nothing behind, not even its spill folder:
 	// here it is cancelled once it has begun.
 	empty := t.TempDir()
-	for _, f := range originsim.Formats {
+	for _, f := range export.Formats {
 		cancelled, cancel := context.WithCancel(ctx)
 		stop := func(ev originsim.Event) {
 			if ev.Kind == originsim.Title {
 				cancel()
 			}
 		}
-		if _, err := originsim.ExportDay(cancelled, gen.Default(), 1, originsim.ExportOptions{Format: f, Dir: empty, Progress: stop}); err == nil {
+		if _, err := export.Day(cancelled, gen.Default(), 1, export.Options{Format: f, Dir: empty, Progress: stop}); err == nil {
 			t.Errorf("%s, cancelled: no error", f)
 		}
 	}
@@ -315,7 +316,7 @@ func TestExportRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	if _, err := sim.Export(ctx, originsim.ExportOptions{Format: originsim.CSV, Dir: empty}); !errors.Is(err, originsim.ErrNotLoaded) {
+	if _, err := export.Database(ctx, sim, export.Options{Format: export.CSV, Dir: empty}); !errors.Is(err, originsim.ErrNotLoaded) {
 		t.Errorf("unloaded database: %v, want ErrNotLoaded", err)
 	}
 	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
@@ -337,16 +338,16 @@ func TestExportFromServers(t *testing.T) {
 			}
 			defer sim.Close()
 			want := atDay3(t, sim)
-			for _, f := range []originsim.Format{originsim.CSV, originsim.Parquet} {
-				rep, err := sim.Export(ctx, originsim.ExportOptions{Format: f, Dir: t.TempDir()})
+			for _, f := range []export.Format{export.CSV, export.Parquet} {
+				rep, err := export.Database(ctx, sim, export.Options{Format: f, Dir: t.TempDir()})
 				if err != nil {
 					t.Fatal(err)
 				}
 				checkFiles(t, rep, want)
-				if f != originsim.CSV {
+				if f != export.CSV {
 					continue
 				}
-				g, err := originsim.ExportDay(ctx, gen.Default(), 3, originsim.ExportOptions{Format: f, Dir: t.TempDir()})
+				g, err := export.Day(ctx, gen.Default(), 3, export.Options{Format: f, Dir: t.TempDir()})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -387,17 +388,17 @@ func TestTextFormsAreDuckDBs(t *testing.T) {
 	rows = append(rows, []any{int64(len(strs) + 1), nil, nil, nil, nil, nil, nil})
 
 	dir := t.TempDir()
-	want := map[originsim.Format][]byte{}
+	want := map[export.Format][]byte{}
 	inMemory(t, func(ctx context.Context, tx driver.Tx) error {
-		if err := tx.Exec(ctx, driver.DuckDB.CreateTable("main", tb)); err != nil {
+		if err := tx.Exec(ctx, duckdb.Dialect.CreateTable("main", tb)); err != nil {
 			return err
 		}
 		if err := tx.Insert(ctx, "main", tb, rows); err != nil {
 			return err
 		}
-		for _, f := range []originsim.Format{originsim.CSV, originsim.JSONL} {
+		for _, f := range []export.Format{export.CSV, export.JSONL} {
 			path := filepath.Join(dir, "tricky."+string(f))
-			if err := tx.Exec(ctx, originsim.CopyTo(originsim.CopySelect(driver.DuckDB, "main", tb, f), path, f)); err != nil {
+			if err := tx.(driver.FileCopier).CopyTable(ctx, "main", tb, path, string(f), false); err != nil {
 				return err
 			}
 			b, err := os.ReadFile(path)
@@ -408,16 +409,16 @@ func TestTextFormsAreDuckDBs(t *testing.T) {
 		}
 		return nil
 	})
-	for _, f := range []originsim.Format{originsim.CSV, originsim.JSONL} {
+	for _, f := range []export.Format{export.CSV, export.JSONL} {
 		var got []byte
-		if f == originsim.CSV {
+		if f == export.CSV {
 			got = []byte(strings.Join(tb.ColumnNames(), ",") + "\n")
 		}
 		for _, row := range rows {
-			if f == originsim.CSV {
-				got = originsim.AppendCSVRow(got, tb, row)
+			if f == export.CSV {
+				got = export.AppendCSVRow(got, tb, row)
 			} else {
-				got = originsim.AppendJSONRow(got, tb, row)
+				got = export.AppendJSONRow(got, tb, row)
 			}
 		}
 		if !bytes.Equal(got, want[f]) {
@@ -435,12 +436,12 @@ func TestTextFormsAreDuckDBs(t *testing.T) {
 
 func TestParseShard(t *testing.T) {
 	for _, s := range []string{"", "1", "0/2", "3/2", "a/b", "1/0", "-1/2", "1/2/3"} {
-		if _, err := originsim.ParseShard(s); !errors.Is(err, originsim.ErrUsage) {
+		if _, err := export.ParseShard(s); !errors.Is(err, originsim.ErrUsage) {
 			t.Errorf("ParseShard(%q): %v, want ErrUsage", s, err)
 		}
 	}
-	sh, err := originsim.ParseShard("2/4")
-	if err != nil || sh != (originsim.Shard{Index: 2, Count: 4}) || sh.String() != "2/4" {
+	sh, err := export.ParseShard("2/4")
+	if err != nil || sh != (export.Shard{Index: 2, Count: 4}) || sh.String() != "2/4" {
 		t.Errorf("ParseShard(2/4) = %v, %v", sh, err)
 	}
 	// Every row belongs to exactly one part, also when there are fewer rows
@@ -449,7 +450,7 @@ func TestParseShard(t *testing.T) {
 		for k := range n {
 			owners := 0
 			for i := 1; i <= 4; i++ {
-				if (originsim.Shard{Index: i, Count: 4}).Contains(k, n) {
+				if (export.Shard{Index: i, Count: 4}).Contains(k, n) {
 					owners++
 				}
 			}

@@ -1,4 +1,4 @@
-package originsim
+package export
 
 import (
 	"bufio"
@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/driver/duckdb"
 	"github.com/originsim/originsim/model"
 )
 
@@ -23,8 +25,6 @@ import (
 const (
 	exportDate      = "2006-01-02"
 	exportTimestamp = "2006-01-02 15:04:05.000000"
-	// duckTimestamp is exportTimestamp in DuckDB's strftime.
-	duckTimestamp = "%Y-%m-%d %H:%M:%S.%f"
 )
 
 // sink writes one table's rows to one file.
@@ -36,7 +36,7 @@ type sink interface {
 }
 
 // textSink writes CSV or JSON lines, byte for byte what DuckDB's COPY
-// writes for the select list of copySelect.
+// writes (see driver/duckdb's CopyTable).
 type textSink struct {
 	f      *os.File
 	w      *bufio.Writer
@@ -152,7 +152,7 @@ func appendText(b []byte, k model.Kind, v any) []byte {
 	case model.Bool:
 		return strconv.AppendBool(b, v.(bool))
 	}
-	panic(fmt.Sprintf("originsim: no text form for kind %v", k))
+	panic(fmt.Sprintf("export: no text form for kind %v", k))
 }
 
 // appendJSONString escapes as DuckDB's JSON writer (yyjson) does: quote,
@@ -182,32 +182,6 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
-}
-
-// copySelect is the query DuckDB's COPY writes for a format: every column
-// in key order, with the text forms above forced where DuckDB's own differ
-// (it drops zero microseconds and writes decimals in JSON as numbers).
-// Parquet keeps the column types.
-func copySelect(d driver.Dialect, schema string, t *model.Table, format Format) string {
-	exprs := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		q := d.Quote(c.Name)
-		exprs[i] = q
-		switch {
-		case format == Parquet:
-		case c.Kind == model.Timestamp:
-			exprs[i] = fmt.Sprintf("strftime(%s, '%s') AS %s", q, duckTimestamp, q)
-		case c.Kind == model.Decimal && format == JSONL:
-			exprs[i] = fmt.Sprintf("CAST(%s AS VARCHAR) AS %s", q, q)
-		}
-	}
-	return fmt.Sprintf("SELECT %s FROM %s.%s ORDER BY %s", strings.Join(exprs, ", "), d.Quote(schema), d.Quote(t.Name), d.Quote(t.Key()))
-}
-
-// copyTo is DuckDB's COPY of a query to a file.
-func copyTo(query, path string, format Format) string {
-	opts := map[Format]string{CSV: "FORMAT csv, HEADER true", JSONL: "FORMAT json", Parquet: "FORMAT parquet"}[format]
-	return fmt.Sprintf("COPY (%s) TO %s (%s)", query, driver.DuckDB.String(path), opts)
 }
 
 // scratch is an in-memory DuckDB that turns streamed rows into Parquet, so
@@ -251,7 +225,7 @@ func (sc *scratch) exec(ctx context.Context, fn func(tx driver.Tx) error) error 
 // createTable makes t with the column types of the DuckDB target, without
 // keys: the rows come in key order and are only copied out.
 func createTable(t *model.Table) string {
-	d := driver.DuckDB
+	d := duckdb.Dialect
 	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		cols[i] = d.Quote(c.Name) + " " + d.ColumnType(c)
@@ -278,7 +252,7 @@ func newParquetSink(ctx context.Context, sc *scratch, path string, t *model.Tabl
 
 func (p *parquetSink) write(ctx context.Context, row []any) error {
 	p.rows = append(p.rows, append([]any(nil), row...))
-	if len(p.rows) < batchRows {
+	if len(p.rows) < originsim.BatchRows {
 		return nil
 	}
 	return p.flush(ctx)
@@ -299,13 +273,11 @@ func (p *parquetSink) finish(ctx context.Context) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	d := driver.DuckDB
-	table := d.Quote(scratchSchema) + "." + d.Quote(p.t.Name)
 	return p.sc.exec(ctx, func(tx driver.Tx) error {
-		if err := tx.Exec(ctx, copyTo("SELECT * FROM "+table, p.path, Parquet)); err != nil {
+		if err := tx.(driver.FileCopier).CopyTable(ctx, scratchSchema, p.t, p.path, string(Parquet), true); err != nil {
 			return err
 		}
-		return tx.Exec(ctx, "DROP TABLE "+table)
+		return tx.Exec(ctx, duckdb.Dialect.DropTable(scratchSchema, p.t))
 	})
 }
 

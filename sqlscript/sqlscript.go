@@ -1,4 +1,7 @@
-package originsim
+// Package sqlscript writes one step of originsim (day 0: the schema and
+// baseline; day n: business day n) as a SQL script for a database's own
+// client: psql, the mariadb client, sqlcmd, the duckdb shell.
+package sqlscript
 
 import (
 	"bufio"
@@ -6,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/changeset"
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
@@ -16,7 +20,7 @@ import (
 // enough for any client and server, big enough to load quickly.
 const scriptRows = 1000
 
-// WriteScript writes the SQL script of one step for a database's own
+// Write writes the SQL script of one step for a database's own
 // client (psql, the mariadb client, ...): day 0 creates both systems and
 // loads the baseline, day n >= 1 plays day n on a database at day n-1.
 // Running it leaves what LoadBaseline or ApplyDelta leave, ledger row
@@ -28,17 +32,17 @@ const scriptRows = 1000
 // and data version for day n. Same input, same bytes: the script holds no
 // clock time. Day 0 is generated in batches, so memory stays flat at any
 // scale.
-func WriteScript(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day int) error {
+func Write(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day int) error {
 	if err := sc.Validate(); err != nil {
-		return usageErr("%v", err)
+		return fmt.Errorf("%w: %v", originsim.ErrUsage, err)
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageErr("%v", err)
+		return fmt.Errorf("%w: %v", originsim.ErrUsage, err)
 	}
 	if day < 0 || day > gen.MaxDay {
-		return usageErr("day %d: days run from 0 (the baseline) to %d", day, gen.MaxDay)
+		return fmt.Errorf("%w: day %d: days run from 0 (the baseline) to %d", originsim.ErrUsage, day, gen.MaxDay)
 	}
-	if err := hardDeletesApply(cfg, d); err != nil {
+	if err := originsim.HardDeletesApply(cfg, d); err != nil {
 		return err
 	}
 	var cs *changeset.Changeset
@@ -102,7 +106,7 @@ func (s *script) comment(format string, a ...any) {
 }
 
 func (s *script) header(cfg gen.Config, day int) {
-	s.comment("originsim %s (ledger format %d, data version %d): %s script", Version, LedgerFormat, gen.Version, s.d.Name())
+	s.comment("originsim %s (ledger format %d, data version %d): %s script", originsim.Version, originsim.LedgerFormat, gen.Version, s.d.Name())
 	what := "Day 0: creates both systems and loads the baseline"
 	if day > 0 {
 		what = fmt.Sprintf("Day %d: plays business day %d", day, day)
@@ -149,7 +153,7 @@ func (s *script) baseline(cfg gen.Config) {
 			}
 		}
 		if sys == model.Shop {
-			s.stmt(s.d.CreateTable(schema, ledgerTable))
+			s.stmt(s.d.CreateTable(schema, originsim.LedgerTable()))
 		}
 	}
 	if s.syn.DDLCommits {
@@ -163,7 +167,7 @@ func (s *script) baseline(cfg gen.Config) {
 		}
 		s.comment("")
 		s.comment("%s.%s: %d rows", s.sc.Of(t.System), t.Name, n)
-		for _, sp := range gen.BaselineSpans(cfg, t.ID, batchRows) {
+		for _, sp := range gen.BaselineSpans(cfg, t.ID, originsim.BatchRows) {
 			if s.err != nil {
 				return
 			}
@@ -184,7 +188,7 @@ func (s *script) changes(cs *changeset.Changeset) {
 				s.insert(t, st.Rows)
 				continue
 			}
-			_ = updates(s.d, schema, t, st, func(q string) error {
+			_ = driver.Statements(s.d, schema, t, st, func(q string) error {
 				s.stmt(q)
 				return s.err
 			})
@@ -207,10 +211,10 @@ func (s *script) ledger(cfg gen.Config, day int) {
 	if day > 0 {
 		op = "apply-delta"
 	}
-	l := newLedger(day, op, cfg, s.sc.CRM)
-	row := l.row()
+	row := originsim.NewLedger(day, op, cfg, s.sc.CRM).Row()
+	ledger := originsim.LedgerTable()
 	q := func(c string) string { return s.d.Quote(c) }
-	lit := func(i int) string { return s.d.Literal(ledgerTable.Columns[i].Kind, row[i]) }
+	lit := func(i int) string { return s.d.Literal(ledger.Columns[i].Kind, row[i]) }
 	cond := "COUNT(*) = 0"
 	if day > 0 {
 		// Every ledger row of a database shares the configuration: reset
@@ -223,8 +227,8 @@ func (s *script) ledger(cfg gen.Config, day int) {
 		vals[i] = lit(i)
 	}
 	vals[1] = fmt.Sprintf("CASE WHEN %s THEN %s END", cond, lit(1))
-	cols := make([]string, len(ledgerTable.Columns))
-	for i, c := range ledgerTable.Columns {
+	cols := make([]string, len(ledger.Columns))
+	for i, c := range ledger.Columns {
 		cols[i] = q(c.Name)
 	}
 	table := q(s.sc.Shop) + "." + q(model.LedgerTable)

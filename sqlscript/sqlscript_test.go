@@ -1,4 +1,4 @@
-package originsim_test
+package sqlscript_test
 
 import (
 	"bytes"
@@ -20,9 +20,14 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
+	_ "github.com/originsim/originsim/driver/all"
+	"github.com/originsim/originsim/driver/duckdb"
+	"github.com/originsim/originsim/driver/mysql"
+	"github.com/originsim/originsim/driver/postgres"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/sqlscript"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -39,7 +44,7 @@ func TestScriptGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var b bytes.Buffer
-			if err := originsim.WriteScript(&b, d, model.DefaultSchemas, gen.Default(), 1); err != nil {
+			if err := sqlscript.Write(&b, d, model.DefaultSchemas, gen.Default(), 1); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", "script_"+name+"_day1.golden")
@@ -73,7 +78,7 @@ func TestScriptBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		var b bytes.Buffer
-		err := originsim.WriteScript(&b, driver.Postgres, c.sc, c.cfg, c.day)
+		err := sqlscript.Write(&b, postgres.Dialect, c.sc, c.cfg, c.day)
 		if !errors.Is(err, originsim.ErrUsage) {
 			t.Errorf("%+v day %d: got %v, want a usage error", c.sc, c.day, err)
 		}
@@ -86,7 +91,7 @@ func TestScriptBadInput(t *testing.T) {
 // A write error stops the script at once, however much is left to generate.
 func TestScriptWriteError(t *testing.T) {
 	w := &failWriter{after: 1 << 17}
-	err := originsim.WriteScript(w, driver.DuckDB, model.DefaultSchemas, gen.Config{Seed: 1, Start: gen.DefaultStart, Scale: 1000}, 0)
+	err := sqlscript.Write(w, duckdb.Dialect, model.DefaultSchemas, gen.Config{Seed: 1, Start: gen.DefaultStart, Scale: 1000}, 0)
 	if !errors.Is(err, errFull) {
 		t.Fatalf("got %v, want the writer's error", err)
 	}
@@ -158,7 +163,7 @@ func script(d driver.Dialect, sc model.Schemas, day int) io.Reader {
 // scriptOf streams the script of a day of cfg.
 func scriptOf(d driver.Dialect, sc model.Schemas, cfg gen.Config, day int) io.Reader {
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(originsim.WriteScript(pw, d, sc, cfg, day)) }()
+	go func() { pw.CloseWithError(sqlscript.Write(pw, d, sc, cfg, day)) }()
 	return pr
 }
 
@@ -188,7 +193,7 @@ func newSchemas(t *testing.T, d driver.Dialect, drop string, run func(script io.
 func TestScriptDuckDB(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "script.duckdb")
 	sc := model.Schemas{Shop: "shop_db", CRM: "crm_db"}
-	runScripts(t, driver.DuckDB, "duckdb:"+path, sc, func(r io.Reader) error {
+	runScripts(t, duckdb.Dialect, "duckdb:"+path, sc, func(r io.Reader) error {
 		q, err := io.ReadAll(r)
 		if err != nil {
 			return err
@@ -209,13 +214,13 @@ func TestScriptDuckDB(t *testing.T) {
 func TestScriptPostgres(t *testing.T) {
 	url := simtest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
 	psql := psql(url)
-	sc := newSchemas(t, driver.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
-	runScripts(t, driver.Postgres, url, sc, psql)
+	sc := newSchemas(t, postgres.Dialect, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
+	runScripts(t, postgres.Dialect, url, sc, psql)
 	sim := openSim(t, url, sc)
 
 	// The guard: the day 2 script again, or day 1's, writes nothing.
 	for _, day := range []int{scriptDays, 1} {
-		err := psql(script(driver.Postgres, sc, day))
+		err := psql(script(postgres.Dialect, sc, day))
 		if err == nil || !strings.Contains(err.Error(), "operation") {
 			t.Errorf("the day %d script on a database at day %d: got %v, want the ledger row refused", day, scriptDays, err)
 		}
@@ -250,10 +255,10 @@ func TestScriptMySQL(t *testing.T) {
 		}
 		return runCmd(cmd, stdin)
 	}
-	sc := newSchemas(t, driver.MySQL, "DROP DATABASE IF EXISTS %s;", run)
-	runScripts(t, driver.MySQL, url, sc, run)
+	sc := newSchemas(t, mysql.Dialect, "DROP DATABASE IF EXISTS %s;", run)
+	runScripts(t, mysql.Dialect, url, sc, run)
 	sim := openSim(t, url, sc)
-	if err := run(script(driver.MySQL, sc, scriptDays)); err == nil {
+	if err := run(script(mysql.Dialect, sc, scriptDays)); err == nil {
 		t.Errorf("the day %d script ran twice", scriptDays)
 	}
 	if _, err := verified(t.Context(), sim, scriptDays); err != nil {
@@ -308,17 +313,17 @@ func runCmd(cmd *exec.Cmd, stdin io.Reader) error {
 func TestScriptHardDeletesPostgres(t *testing.T) {
 	url := simtest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
 	psql := psql(url)
-	sc := newSchemas(t, driver.Postgres, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
+	sc := newSchemas(t, postgres.Dialect, "DROP SCHEMA IF EXISTS %s CASCADE;", psql)
 	cfg := gen.Default()
 	cfg.HardDeletes = true
 	sim := openSim(t, url, sc)
 	for day := 0; day <= 3; day++ {
 		if day == 2 {
-			if err := psql(scriptOf(driver.Postgres, sc, gen.Default(), day)); err == nil || !strings.Contains(err.Error(), "operation") {
+			if err := psql(scriptOf(postgres.Dialect, sc, gen.Default(), day)); err == nil || !strings.Contains(err.Error(), "operation") {
 				t.Errorf("a soft script on a hard database: got %v, want the ledger row refused", err)
 			}
 		}
-		if err := psql(scriptOf(driver.Postgres, sc, cfg, day)); err != nil {
+		if err := psql(scriptOf(postgres.Dialect, sc, cfg, day)); err != nil {
 			t.Fatalf("day %d: %v", day, err)
 		}
 		rep, err := sim.Verify(t.Context())
@@ -326,7 +331,7 @@ func TestScriptHardDeletesPostgres(t *testing.T) {
 			t.Fatalf("day %d with hard deletes after psql: %v %+v", day, err, rep)
 		}
 	}
-	if err := originsim.WriteScript(io.Discard, driver.DuckDB, sc, cfg, 1); !errors.Is(err, originsim.ErrUsage) {
+	if err := sqlscript.Write(io.Discard, duckdb.Dialect, sc, cfg, 1); !errors.Is(err, originsim.ErrUsage) {
 		t.Errorf("a DuckDB script with hard deletes: %v, want a usage error", err)
 	}
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 
+	_ "github.com/originsim/originsim/driver/all" // every database
 	"github.com/originsim/originsim/internal/cli"
 )
 

@@ -25,8 +25,6 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
-func init() { driver.Register(Open, "duckdb") }
-
 type db struct {
 	*handle        // the file named by the URL
 	path    string // "" in memory
@@ -152,7 +150,7 @@ func openErr(path string, err error) error {
 	return fmt.Errorf("%w to duckdb:%s: %v", driver.ErrConnect, path, err)
 }
 
-func (d *db) Dialect() driver.Dialect { return driver.DuckDB }
+func (d *db) Dialect() driver.Dialect { return Dialect }
 
 // Close closes the database, and removes a staging file that no operation
 // committed to (see stage.go).
@@ -254,7 +252,7 @@ func (t *tx) Update(ctx context.Context, schema string, tb *model.Table, cols []
 	if len(rows) == 0 {
 		return nil
 	}
-	d := driver.DuckDB
+	d := Dialect
 	scratch := &model.Table{Name: updateTable}
 	kinds := make([]model.Kind, len(cols))
 	set := make([]string, 0, len(cols)-1)

@@ -40,7 +40,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	d := driver.MySQL
+	d := Dialect
 	cases := []struct {
 		q    string
 		kind stKind

@@ -35,8 +35,6 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
-func init() { driver.Register(Open, "mysql", "mariadb") }
-
 // The server targets share these bounds.
 const (
 	DefaultConnectTimeout = driver.DefaultConnectTimeout
@@ -56,7 +54,7 @@ const InsertBatch = 1000
 // defaults: strict types, backslash as the string escape the dialect
 // writes, UTC, and a bounded wait for metadata locks (a year by default).
 // The first settings are the dialect's, which scripts set too.
-var session = append(slices.Clip(driver.MySQL.Script.Session),
+var session = append(slices.Clip(Dialect.Script.Session),
 	"SET SESSION autocommit = 1",
 	"SET SESSION lock_wait_timeout = 60",
 )
@@ -163,7 +161,7 @@ func clean(err error, raw, password string) string {
 	return msg
 }
 
-func (d *db) Dialect() driver.Dialect { return driver.MySQL }
+func (d *db) Dialect() driver.Dialect { return Dialect }
 
 func (d *db) Close() error {
 	err := d.conn.Close()
@@ -353,7 +351,7 @@ func (t *txn) Insert(ctx context.Context, schema string, tb *model.Table, rows [
 			}
 		}
 		t.pending = append(t.pending, write{
-			sql:  driver.MySQL.InsertValues(schema, tb, batch),
+			sql:  Dialect.InsertValues(schema, tb, batch),
 			what: fmt.Sprintf("insert into %s.%s", schema, tb.Name),
 		})
 	}

@@ -2,8 +2,6 @@ package mysql
 
 import (
 	"strings"
-
-	"github.com/originsim/originsim/driver"
 )
 
 // stKind is what a statement given to Tx.Exec does, as far as MySQL's
@@ -23,7 +21,7 @@ type statement struct {
 	obj  object
 }
 
-// classify recognises the DDL the MySQL dialect renders (driver.MySQL's
+// classify recognises the DDL the MySQL dialect renders (Dialect's
 // CreateSchema, CreateTable and DropTable). Other statements that start
 // with a DDL verb are run as they are.
 func classify(q string) statement {
@@ -89,9 +87,9 @@ func readIdent(s string) (ident, rest string, ok bool) {
 
 func qualified(o object) string {
 	if o.table == "" {
-		return driver.MySQL.Quote(o.schema)
+		return Dialect.Quote(o.schema)
 	}
-	return driver.MySQL.Quote(o.schema) + "." + driver.MySQL.Quote(o.table)
+	return Dialect.Quote(o.schema) + "." + Dialect.Quote(o.table)
 }
 
 func (o object) String() string {

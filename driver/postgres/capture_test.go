@@ -220,8 +220,8 @@ func captureMatchesTheFeed(t *testing.T, url, deletes string) {
 	}
 	// Change tracking is SQL Server's: refused, nothing changed.
 	_, err = sim.Reset(ctx, originsim.BaselineOptions{ChangeTracking: true, Seed: 7})
-	if !errors.Is(err, originsim.ErrUsage) || !strings.Contains(err.Error(), "--enable-cdc") {
-		t.Errorf("reset --change-tracking on PostgreSQL: %v, want a usage error naming --enable-cdc", err)
+	if !errors.Is(err, originsim.ErrUsage) || !strings.Contains(err.Error(), string(originsim.TermEnableCDC)) {
+		t.Errorf("reset --change-tracking on PostgreSQL: %v, want a usage error naming the option that enables CDC", err)
 	}
 	if st, err := sim.Status(ctx); err != nil || st.Ledger.Config.Seed != gen.DefaultSeed {
 		t.Errorf("after the refused reset: %v, seed %+v", err, st)

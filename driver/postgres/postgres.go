@@ -28,8 +28,6 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
-func init() { driver.Register(Open, "postgres", "postgresql") }
-
 // The server targets share these bounds.
 const (
 	DefaultConnectTimeout = driver.DefaultConnectTimeout
@@ -105,7 +103,7 @@ func clean(err error, raw, password string) string {
 	return strings.Join(lines, "; ")
 }
 
-func (d *db) Dialect() driver.Dialect { return driver.Postgres }
+func (d *db) Dialect() driver.Dialect { return Dialect }
 
 func (d *db) Close() error { return d.conn.Close(context.Background()) }
 

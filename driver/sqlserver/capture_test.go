@@ -30,19 +30,19 @@ func TestCaptureSQL(t *testing.T) {
 		databases []string
 		table     func(schema, name string) string
 	}{
-		{driver.SQLServer, driver.CDC, []string{"EXEC sys.sp_cdc_enable_db"},
+		{Dialect, driver.CDC, []string{"EXEC sys.sp_cdc_enable_db"},
 			func(s, n string) string {
 				return "EXEC sys.sp_cdc_enable_table @source_schema = N'" + s + "', @source_name = N'" + n + "', @role_name = NULL, @supports_net_changes = 1"
 			}},
-		{driver.SQLServerDatabases, driver.CDC, []string{"EXEC [shop_db].sys.sp_cdc_enable_db", "EXEC [crm_db].sys.sp_cdc_enable_db"},
+		{DatabasesDialect, driver.CDC, []string{"EXEC [shop_db].sys.sp_cdc_enable_db", "EXEC [crm_db].sys.sp_cdc_enable_db"},
 			func(s, n string) string {
 				return "EXEC [" + s + "].sys.sp_cdc_enable_table @source_schema = N'dbo', @source_name = N'" + n + "'"
 			}},
-		{driver.SQLServer, driver.ChangeTracking, []string{"ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON)"},
+		{Dialect, driver.ChangeTracking, []string{"ALTER DATABASE CURRENT SET CHANGE_TRACKING = ON (CHANGE_RETENTION = 7 DAYS, AUTO_CLEANUP = ON)"},
 			func(s, n string) string {
 				return "ALTER TABLE [" + s + "].[" + n + "] ENABLE CHANGE_TRACKING WITH (TRACK_COLUMNS_UPDATED = ON)"
 			}},
-		{driver.SQLServerDatabases, driver.ChangeTracking, []string{"ALTER DATABASE [shop_db] SET CHANGE_TRACKING", "ALTER DATABASE [crm_db] SET CHANGE_TRACKING"},
+		{DatabasesDialect, driver.ChangeTracking, []string{"ALTER DATABASE [shop_db] SET CHANGE_TRACKING", "ALTER DATABASE [crm_db] SET CHANGE_TRACKING"},
 			func(s, n string) string { return "ALTER TABLE [" + s + "].[dbo].[" + n + "] ENABLE CHANGE_TRACKING" }},
 	} {
 		qs := captureSQL(c.d, c.capture, tables)
@@ -65,7 +65,7 @@ func TestCaptureSQL(t *testing.T) {
 }
 
 func TestCaptureStateSQL(t *testing.T) {
-	q := captureStateSQL(driver.SQLServer, schemaTables(model.DefaultSchemas))
+	q := captureStateSQL(Dialect, schemaTables(model.DefaultSchemas))
 	for _, tb := range model.Tables() {
 		name := "OBJECT_ID(N'[" + model.DefaultSchemas.Of(tb.System) + "].[" + tb.Name + "]')"
 		if strings.Count(q, name) != 2 {
@@ -75,7 +75,7 @@ func TestCaptureStateSQL(t *testing.T) {
 	if strings.Count(q, "is_tracked_by_cdc = 1") != 8 || strings.Count(q, "sys.change_tracking_tables") != 8 {
 		t.Errorf("state query:\n%s", q)
 	}
-	q = captureStateSQL(driver.SQLServerDatabases, schemaTables(model.DefaultSchemas))
+	q = captureStateSQL(DatabasesDialect, schemaTables(model.DefaultSchemas))
 	if !strings.Contains(q, "FROM [jaffle_crm].sys.change_tracking_tables WHERE object_id = OBJECT_ID(N'[jaffle_crm].[dbo].[web_sessions]')") {
 		t.Errorf("database layout state query:\n%s", q)
 	}

@@ -134,7 +134,7 @@ func TestLockSQL(t *testing.T) {
 
 func TestUpdateSQL(t *testing.T) {
 	orders := model.Get(model.Orders)
-	create, update, drop, cols := updateSQL(driver.SQLServer, "shop", orders, []string{"order_id", "status", "deleted_at"})
+	create, update, drop, cols := updateSQL(Dialect, "shop", orders, []string{"order_id", "status", "deleted_at"})
 	want := "CREATE TABLE #originsim_update ([order_id] INT NOT NULL PRIMARY KEY, [status] NVARCHAR(20) NULL, [deleted_at] DATETIME2(6) NULL)"
 	if create != want {
 		t.Errorf("create:\n%s\nwant\n%s", create, want)
@@ -146,7 +146,7 @@ func TestUpdateSQL(t *testing.T) {
 	if drop != "DROP TABLE #originsim_update" || len(cols) != 3 || cols[2].Kind != model.Timestamp {
 		t.Errorf("drop %q, columns %+v", drop, cols)
 	}
-	_, update, _, _ = updateSQL(driver.SQLServerDatabases, "shop_db", orders, []string{"order_id", "status"})
+	_, update, _, _ = updateSQL(DatabasesDialect, "shop_db", orders, []string{"order_id", "status"})
 	if !strings.Contains(update, "FROM [shop_db].[dbo].[orders] AS t") {
 		t.Errorf("database layout: %s", update)
 	}

@@ -41,8 +41,6 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
-func init() { driver.Register(Open, "sqlserver", "azuresql") }
-
 // The server targets share these bounds.
 const (
 	DefaultConnectTimeout = driver.DefaultConnectTimeout
@@ -57,7 +55,7 @@ const lockResource = "originsim"
 // session makes the connection independent of server and driver defaults:
 // any error dooms the whole transaction (the operation rolls back
 // anyway), and ANSI behaviour for NULLs and quoted identifiers.
-var session = driver.SQLServer.Script.Session
+var session = Dialect.Script.Session
 
 // config is what Open needs from the URL.
 type config struct {
@@ -248,9 +246,9 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 		}
 		return nil, fail(err)
 	}
-	d := &db{sdb: sdb, conn: conn, dialect: driver.SQLServer, where: c.where(), lockWait: LockWait}
+	d := &db{sdb: sdb, conn: conn, dialect: Dialect, where: c.where(), lockWait: LockWait}
 	if c.separate {
-		d.dialect = driver.SQLServerDatabases
+		d.dialect = DatabasesDialect
 	}
 	return d, nil
 }

@@ -11,7 +11,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/originsim/originsim/driver"
+	originduck "github.com/originsim/originsim/driver/duckdb"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
 )
@@ -22,7 +22,7 @@ import (
 // DuckDB. Values are cheap expressions of the row number of each column's
 // kind; foreign keys point at existing parents.
 func SQL(cfg gen.Config, sc model.Schemas) []string {
-	d := driver.DuckDB
+	d := originduck.Dialect
 	var out []string
 	for _, sys := range []string{sc.Shop, sc.CRM} {
 		out = append(out, d.CreateSchema(sys))

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/config"
 	"github.com/originsim/originsim/internal/profile"
@@ -86,17 +87,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	code := exitCode(err)
+	msg := message(err)
 	if ctx.Err() != nil {
 		// SIGINT or SIGTERM: the operation's transaction was rolled back.
-		err = fmt.Errorf("interrupted: the operation was rolled back, nothing changed (%v)", err)
+		msg = fmt.Sprintf("interrupted: the operation was rolled back, nothing changed (%s)", msg)
+		code = exitFailure
 	}
-	code := exitCode(err)
 	if a.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", jsonIndent)
-		_ = enc.Encode(map[string]any{"error": err.Error(), "exit_code": code})
+		_ = enc.Encode(map[string]any{"error": msg, "exit_code": code})
 	} else {
-		fmt.Fprintf(stderr, "originsim: %s\n", err)
+		fmt.Fprintf(stderr, "originsim: %s\n", msg)
 		if code == exitUsage {
 			fmt.Fprintf(stderr, "(%s)\n", defaultHint)
 		}
@@ -225,12 +228,14 @@ func withConnectTimeout(raw string, d time.Duration) string {
 	return u.String()
 }
 
-// withSeparateDatabases adds separate_databases=true to a SQL Server URL;
-// on any other target the flag is a usage error.
+// withSeparateDatabases adds separate_databases=true to the URL of a
+// database whose systems may each be a database of their own; on any other
+// the flag is a usage error.
 func withSeparateDatabases(raw string) (string, error) {
-	scheme, _, _ := strings.Cut(strings.ToLower(raw), ":")
-	if scheme != "sqlserver" && scheme != "azuresql" {
-		return "", usageError{fmt.Errorf("--separate-databases applies to SQL Server only (sqlserver://, azuresql://); on %s the layout is fixed: MySQL's systems are always databases, DuckDB's and PostgreSQL's schemas", scheme)}
+	scheme, _, _ := strings.Cut(raw, ":")
+	if d, ok := driver.Lookup(scheme); !ok || !d.SeparateDatabases {
+		return "", usageError{fmt.Errorf("--separate-databases applies to %s; on %s the layout is fixed: %s",
+			separateDatabases(), strings.ToLower(scheme), layouts())}
 	}
 	u, err := neturl.Parse(raw)
 	if err != nil {
@@ -240,6 +245,32 @@ func withSeparateDatabases(raw string) (string, error) {
 	q.Set("separate_databases", "true")
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// separateDatabases names the databases whose systems may each be a
+// database of their own, with their URL schemes.
+func separateDatabases() string {
+	var names, schemes []string
+	for _, d := range driver.Drivers() {
+		if d.SeparateDatabases {
+			names = append(names, d.Title)
+			for _, sc := range d.Schemes {
+				schemes = append(schemes, sc+"://")
+			}
+		}
+	}
+	return fmt.Sprintf("%s only (%s)", strings.Join(names, " or "), strings.Join(schemes, ", "))
+}
+
+// layouts says how the others lay out the two systems.
+func layouts() string {
+	var out []string
+	for _, d := range driver.Drivers() {
+		if d.Layout != "" {
+			out = append(out, d.Layout)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // dbURL is the database URL. Precedence, highest first:

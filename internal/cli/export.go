@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/export"
 	"github.com/originsim/originsim/gen"
 )
 
@@ -51,14 +52,14 @@ fingerprint, the one verify --json reports for the table.`,
   originsim export --out exports --json | jq '.tables[] | {table, fingerprint}'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := originsim.ParseFormat(format)
+			f, err := export.ParseFormat(format)
 			if err != nil {
 				return err
 			}
 			if out == "" {
 				return usageError{errors.New("--out: give the folder to write the files into")}
 			}
-			opts := originsim.ExportOptions{Format: f, Dir: out, Force: force}
+			opts := export.Options{Format: f, Dir: out, Force: force}
 			if !cmd.Flags().Changed("day") {
 				for _, name := range []string{"shard", "seed", "start-date", "scale"} {
 					if cmd.Flags().Changed(name) {
@@ -66,7 +67,8 @@ fingerprint, the one verify --json reports for the table.`,
 					}
 				}
 				return a.withSim(cmd, func(sim *originsim.Simulator) error {
-					rep, err := sim.Export(cmd.Context(), opts)
+					opts.Progress = a.printEvent
+					rep, err := export.Database(cmd.Context(), sim, opts)
 					if err != nil {
 						return err
 					}
@@ -74,7 +76,7 @@ fingerprint, the one verify --json reports for the table.`,
 				})
 			}
 			if shard != "" {
-				if opts.Shard, err = originsim.ParseShard(shard); err != nil {
+				if opts.Shard, err = export.ParseShard(shard); err != nil {
 					return err
 				}
 			}
@@ -91,7 +93,7 @@ fingerprint, the one verify --json reports for the table.`,
 			}
 			a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
 			opts.Progress = a.printEvent
-			rep, err := originsim.ExportDay(cmd.Context(), bopts.Config(gen.Default()), day, opts)
+			rep, err := export.Day(cmd.Context(), bopts.Config(gen.Default()), day, opts)
 			if err != nil {
 				return err
 			}
@@ -100,14 +102,14 @@ fingerprint, the one verify --json reports for the table.`,
 	}
 	g.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", string(originsim.CSV), "csv, parquet or jsonl")
+	fl.StringVar(&format, "format", string(export.CSV), "csv, parquet or jsonl")
 	fl.StringVar(&out, "out", "", "folder to write the files into (made if needed; required)")
 	fl.IntVar(&day, "day", 0, fmt.Sprintf("write this day from the generator instead of reading a database (0 to %d)", gen.MaxDay))
 	fl.StringVar(&shard, "shard", "", "with --day: write part i of n of each table, such as 2/4")
 	fl.BoolVar(&force, "force", false, "replace files of the same names")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
-		for _, f := range originsim.Formats {
+		for _, f := range export.Formats {
 			names = append(names, string(f))
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
@@ -117,7 +119,7 @@ fingerprint, the one verify --json reports for the table.`,
 
 // printExport prints the report with --json; otherwise the progress lines
 // have named every file.
-func (a *app) printExport(rep *originsim.ExportReport) error {
+func (a *app) printExport(rep *export.Report) error {
 	if a.json {
 		return a.writeJSON(rep)
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/sqlscript"
 )
 
 func (a *app) sqlCmd() *cobra.Command {
@@ -63,9 +63,9 @@ flags are those of load-baseline. Same input, same bytes.`,
 				return err
 			}
 			if out == "" {
-				return originsim.WriteScript(a.stdout, d, sc, cfg, day)
+				return sqlscript.Write(a.stdout, d, sc, cfg, day)
 			}
-			return writeFileWith(out, func(w io.Writer) error { return originsim.WriteScript(w, d, sc, cfg, day) })
+			return writeFileWith(out, func(w io.Writer) error { return sqlscript.Write(w, d, sc, cfg, day) })
 		},
 	}
 	g.register(cmd)

@@ -2,8 +2,8 @@
 // an originsim database URL, so that users of the dbt package keep the
 // connection settings they already have.
 //
-// Supported target types: duckdb, postgres, mysql (also mysql5, mariadb)
-// and sqlserver. Jinja in the file is limited to env_var: {{ env_var('X') }}
+// The target types read are those of the registered drivers, each of which
+// reads its own settings (driver.Driver.ProfileURL). Jinja in the file is limited to env_var: {{ env_var('X') }}
 // and {{ env_var('X', 'default') }}, optionally followed by a type filter
 // such as | int.
 //
@@ -12,16 +12,17 @@
 package profile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/originsim/originsim/driver"
 )
 
 // FileName is the name dbt gives its profiles file.
@@ -55,9 +56,6 @@ type Resolved struct {
 	Target  string
 	Type    string // the dbt adapter type
 }
-
-// Supported lists the target types originsim reads.
-var Supported = []string{"duckdb", "mysql", "postgres", "sqlserver"}
 
 // Resolve reads the profiles file and returns the URL of the requested
 // target.
@@ -122,7 +120,7 @@ func resolve(r Request, file string, data []byte) (*Resolved, error) {
 			return nil, err
 		}
 		// dbt's own default when a profile names no target.
-		tgt = cmpOr(s, "default")
+		tgt = cmp.Or(s, "default")
 	}
 	out, ok := outputs[tgt].(map[string]any)
 	if !ok {
@@ -133,22 +131,15 @@ func resolve(r Request, file string, data []byte) (*Resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := fields{m: out, where: where, env: r.LookupEnv}
 	var u string
-	switch typ {
-	case "duckdb":
-		u, err = duckdbURL(f)
-	case "postgres":
-		u, err = postgresURL(f)
-	case "mysql", "mysql5", "mariadb":
-		u, err = mysqlURL(f, typ)
-	case "sqlserver":
-		u, err = sqlserverURL(f)
-	case "":
+	switch drv, ok := driver.ForProfileType(typ); {
+	case typ == "":
 		err = fmt.Errorf("%w: %s has no type", ErrProfile, where)
-	default:
+	case !ok:
 		err = fmt.Errorf("%w: %s is of type %s, which originsim does not support yet (supported: %s); use --db with a URL instead",
-			ErrProfile, where, typ, strings.Join(Supported, ", "))
+			ErrProfile, where, typ, strings.Join(driver.ProfileTypes(), ", "))
+	default:
+		u, err = drv.ProfileURL(fields{m: out, where: where, env: r.LookupEnv, typ: typ})
 	}
 	if err != nil {
 		return nil, err
@@ -161,10 +152,20 @@ type fields struct {
 	m     map[string]any
 	where string
 	env   func(string) (string, bool)
+	typ   string
+}
+
+var _ driver.Profile = fields{}
+
+func (f fields) Type() string { return f.typ }
+
+// Errorf reports a setting a driver cannot use.
+func (f fields) Errorf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrProfile, f.where, fmt.Sprintf(format, a...))
 }
 
 // get returns the first of the named fields that is set.
-func (f fields) get(names ...string) (string, error) {
+func (f fields) Get(names ...string) (string, error) {
 	for _, n := range names {
 		if _, ok := f.m[n]; ok {
 			return field(f.m, n, f.where, f.env)
@@ -173,8 +174,8 @@ func (f fields) get(names ...string) (string, error) {
 	return "", nil
 }
 
-func (f fields) need(names ...string) (string, error) {
-	v, err := f.get(names...)
+func (f fields) Need(names ...string) (string, error) {
+	v, err := f.Get(names...)
 	if err == nil && v == "" {
 		err = fmt.Errorf("%w: %s: %s is not set", ErrProfile, f.where, strings.Join(names, " or "))
 	}
@@ -197,116 +198,6 @@ func field(m map[string]any, name, where string, env func(string) (string, bool)
 		return "", fmt.Errorf("%w: %s, field %s: %w", ErrProfile, where, name, err)
 	}
 	return strings.TrimSpace(s), nil
-}
-
-func duckdbURL(f fields) (string, error) {
-	path, err := f.get("path")
-	if err != nil {
-		return "", err
-	}
-	if path == "" || path == ":memory:" {
-		return "", fmt.Errorf("%w: %s: path is %s, an in-memory database that would vanish when originsim exits; give the target a file path",
-			ErrProfile, f.where, cmpOr(path, "not set (dbt-duckdb then uses :memory:)"))
-	}
-	// A relative path is relative to the working folder, as for dbt;
-	// md: and motherduck: paths go to DuckDB as they are.
-	return "duckdb:" + path, nil
-}
-
-func postgresURL(f fields) (string, error) {
-	host, err := f.need("host")
-	if err != nil {
-		return "", err
-	}
-	port, user, pass, err := f.server("5432", "user")
-	if err != nil {
-		return "", err
-	}
-	db, err := f.need("dbname", "database")
-	if err != nil {
-		return "", err
-	}
-	q := url.Values{}
-	for _, k := range []string{"sslmode", "connect_timeout"} {
-		if v, err := f.get(k); err != nil {
-			return "", err
-		} else if v != "" {
-			q.Set(k, v)
-		}
-	}
-	return build("postgres", host, port, user, pass, "/"+db, q), nil
-}
-
-func mysqlURL(f fields, typ string) (string, error) {
-	host, err := f.need("server", "host")
-	if err != nil {
-		return "", err
-	}
-	port, user, pass, err := f.server("3306", "username", "user")
-	if err != nil {
-		return "", err
-	}
-	scheme := "mysql"
-	if typ == "mariadb" {
-		scheme = "mariadb"
-	}
-	// The profile's schema is where dbt builds models; the connection
-	// needs no default database.
-	return build(scheme, host, port, user, pass, "/", nil), nil
-}
-
-func sqlserverURL(f fields) (string, error) {
-	host, err := f.need("server", "host")
-	if err != nil {
-		return "", err
-	}
-	if auth, err := f.get("authentication"); err != nil {
-		return "", err
-	} else if auth != "" && !strings.EqualFold(auth, "sql") {
-		return "", fmt.Errorf("%w: %s: authentication %s is not supported yet, only sql (user and password)", ErrProfile, f.where, auth)
-	}
-	port, user, pass, err := f.server("1433", "user", "username")
-	if err != nil {
-		return "", err
-	}
-	db, err := f.need("database")
-	if err != nil {
-		return "", err
-	}
-	q := url.Values{"database": {db}}
-	for setting, param := range map[string]string{"encrypt": "encrypt", "trust_cert": "TrustServerCertificate"} {
-		if v, err := f.get(setting); err != nil {
-			return "", err
-		} else if v != "" {
-			q.Set(param, v)
-		}
-	}
-	return build("sqlserver", host, port, user, pass, "", q), nil
-}
-
-// server reads the settings every server type has: port (with a default),
-// user (under one of the given names) and password (also pass).
-func (f fields) server(defPort string, userNames ...string) (port, user, pass string, err error) {
-	if port, err = f.get("port"); err != nil {
-		return
-	}
-	if user, err = f.need(userNames...); err != nil {
-		return
-	}
-	pass, err = f.get("password", "pass")
-	return cmpOr(port, defPort), user, pass, err
-}
-
-// build assembles a server URL with net/url, so any character in the user
-// name or password is escaped.
-func build(scheme, host, port, user, pass, path string, q url.Values) string {
-	u := url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port), Path: path, RawQuery: q.Encode()}
-	if pass != "" {
-		u.User = url.UserPassword(user, pass)
-	} else {
-		u.User = url.User(user)
-	}
-	return u.String()
 }
 
 func profileNames(doc map[string]any) []string {
@@ -334,11 +225,4 @@ func list(names []string) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

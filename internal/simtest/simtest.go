@@ -278,32 +278,13 @@ func UniqueSchemas(t *testing.T) model.Schemas {
 func (s *suite) drop(sc model.Schemas) error {
 	return s.raw(context.Background(), func(ctx context.Context, d driver.Dialect, tx driver.Tx) error {
 		for _, name := range []string{sc.Shop, sc.CRM} {
-			q := "DROP SCHEMA IF EXISTS " + d.Quote(name) + " CASCADE"
-			switch d.Name() {
-			case "mysql":
-				q = "DROP DATABASE IF EXISTS " + d.Quote(name)
-			case "sqlserver":
-				q = dropSQLServerSchema(d, name)
-			}
+			q := d.DropSchema(name)
 			if err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-// dropSQLServerSchema drops a schema and everything in it: T-SQL has no
-// DROP SCHEMA ... CASCADE, so the foreign keys go first, then the tables.
-func dropSQLServerSchema(d driver.Dialect, name string) string {
-	lit := "N'" + strings.ReplaceAll(name, "'", "''") + "'"
-	return `DECLARE @sql NVARCHAR(MAX) = N'';
-SELECT @sql += N'ALTER TABLE ' + QUOTENAME(SCHEMA_NAME(schema_id)) + N'.' + QUOTENAME(OBJECT_NAME(parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(name) + N'; '
-  FROM sys.foreign_keys WHERE schema_id = SCHEMA_ID(` + lit + `);
-SELECT @sql += N'DROP TABLE ' + QUOTENAME(SCHEMA_NAME(schema_id)) + N'.' + QUOTENAME(name) + N'; '
-  FROM sys.tables WHERE schema_id = SCHEMA_ID(` + lit + `);
-EXEC sys.sp_executesql @sql;
-IF SCHEMA_ID(` + lit + `) IS NOT NULL EXEC(N'DROP SCHEMA ` + strings.ReplaceAll(d.Quote(name), "'", "''") + `')`
 }
 
 // raw runs fn in a transaction on a connection of its own, for what the

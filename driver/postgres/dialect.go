@@ -1,0 +1,21 @@
+package postgres
+
+import (
+	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/model"
+)
+
+// Dialect is the dialect of PostgreSQL: the two systems are schemas of one
+// database.
+var Dialect = &driver.SQL{
+	DialectName: "postgres",
+	Types: map[model.Kind]string{model.Int: "INTEGER", model.Text: "VARCHAR(%d)", model.Decimal: "NUMERIC(10,2)",
+		model.Date: "DATE", model.Timestamp: "TIMESTAMP", model.Bool: "BOOLEAN"},
+	DecimalText: "CAST(%s AS TEXT)",
+	True:        "TRUE", False: "FALSE",
+	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
+	CastUpdate:    true,
+	KeysAfterLoad: true,
+	// The dialect writes strings with '' as the only escape, in UTF-8.
+	Script: driver.ScriptSyntax{Session: []string{"SET client_encoding = 'UTF8'", "SET standard_conforming_strings = on"}},
+}
