@@ -69,23 +69,34 @@ func Register(d *Driver) {
 	}
 	drivers.mu.Lock()
 	defer drivers.mu.Unlock()
-	claim := func(m map[string]*Driver, what string, names ...string) {
-		for _, n := range names {
-			n = strings.ToLower(n)
-			if other, ok := m[n]; ok && other != d {
-				panic(fmt.Sprintf("driver: %s %q registered twice (%s and %s)", what, n, other.Name, d.Name))
-			}
-			m[n] = d
-		}
-	}
 	for _, other := range drivers.drivers {
 		if other.Name == d.Name {
 			panic(fmt.Sprintf("driver: %s registered twice", d.Name))
 		}
 	}
-	claim(drivers.schemes, "scheme", d.Schemes...)
-	claim(drivers.dialects, "dialect", append(slices.Clone(d.Schemes), d.DialectNames...)...)
-	claim(drivers.profiles, "profile type", d.ProfileTypes...)
+	claims := []struct {
+		m     map[string]*Driver
+		what  string
+		names []string
+	}{
+		{drivers.schemes, "scheme", d.Schemes},
+		{drivers.dialects, "dialect", append(slices.Clone(d.Schemes), d.DialectNames...)},
+		{drivers.profiles, "profile type", d.ProfileTypes},
+	}
+	// Check every name before taking any, so a refused driver leaves
+	// nothing behind.
+	for _, c := range claims {
+		for _, n := range c.names {
+			if other, ok := c.m[strings.ToLower(n)]; ok {
+				panic(fmt.Sprintf("driver: %s %q registered twice (%s and %s)", c.what, n, other.Name, d.Name))
+			}
+		}
+	}
+	for _, c := range claims {
+		for _, n := range c.names {
+			c.m[strings.ToLower(n)] = d
+		}
+	}
 	drivers.drivers = append(drivers.drivers, d)
 }
 

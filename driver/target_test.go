@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -52,5 +53,50 @@ func TestOpenUnknownScheme(t *testing.T) {
 	_, err := Open(t.Context(), "oracle://scott:tiger@db/orcl")
 	if !errors.Is(err, ErrURL) || strings.Contains(err.Error(), "tiger") || !strings.Contains(err.Error(), "unknown scheme") {
 		t.Fatalf("unknown scheme: %v", err)
+	}
+}
+
+// Every driver's errors go through CleanError: the password is masked as
+// given, URL-escaped and query-escaped, and repeated lines are said once.
+func TestCleanError(t *testing.T) {
+	raw := "postgres://app:p%40ss%2Fw%20rd@host/db?password=q%26x"
+	err := errors.New("dial postgres://app:p%40ss%2Fw%20rd@host/db?password=q%26x: login p@ss/w rd\nrefused for p%40ss%2Fw%20rd\nrefused for p%40ss%2Fw%20rd\nsecret=q&x extra=hunter2")
+	got := CleanError(err, raw, "hunter2")
+	for _, leak := range []string{"p@ss", "p%40ss", "q&x", "q%26x", "hunter2"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("CleanError leaks %q: %s", leak, got)
+		}
+	}
+	if strings.Count(got, "refused for") != 1 || strings.Contains(got, "\n") {
+		t.Errorf("CleanError keeps repeated lines or line breaks: %s", got)
+	}
+}
+
+// A name registered twice panics: two drivers would answer for one URL.
+func TestRegisterTwicePanics(t *testing.T) {
+	open := func(context.Context, *URL) (Target, error) { return nil, errors.New("not a database") }
+	d := &Driver{Name: "regtest", Schemes: []string{"regtest"}, Open: open, Dialect: &SQL{DialectName: "regtest"}, ProfileTypes: []string{"regtest"}}
+	Register(d)
+	for name, again := range map[string]*Driver{
+		"the same name":         {Name: "regtest", Schemes: []string{"regtest2"}, Open: open, Dialect: d.Dialect},
+		"a scheme taken":        {Name: "regtest3", Schemes: []string{"REGTEST"}, Open: open, Dialect: d.Dialect},
+		"a profile type taken":  {Name: "regtest4", Schemes: []string{"regtest4"}, Open: open, Dialect: d.Dialect, ProfileTypes: []string{"regtest"}},
+		"a dialect name taken":  {Name: "regtest5", Schemes: []string{"regtest5"}, Open: open, Dialect: d.Dialect, DialectNames: []string{"regtest"}},
+		"no opener, no dialect": {Name: "regtest6", Schemes: []string{"regtest6"}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Register did not panic", name)
+				}
+			}()
+			Register(again)
+		}()
+	}
+	if got, ok := Lookup("RegTest"); !ok || got != d {
+		t.Errorf("Lookup after the refused registrations: %v %v", got, ok)
+	}
+	if _, ok := Lookup("regtest3"); ok {
+		t.Errorf("a refused driver was registered")
 	}
 }

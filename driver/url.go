@@ -95,10 +95,12 @@ func redactErr(err error, raw string) string {
 // CleanError renders a driver's error on one line, without the URL's
 // password in any form it may take there: the URL as given, the password
 // as given, and the password escaped as a URL's user info or query holds
-// it. Repeated lines (one per connection attempt) are said once.
-func CleanError(err error, raw string) string {
+// it; secrets are other values to mask (a password the driver read
+// elsewhere). Repeated lines (one per connection attempt) are said once.
+// Every driver's messages go through it; redactErr is for ParseURL's own.
+func CleanError(err error, raw string, secrets ...string) string {
 	msg := strings.ReplaceAll(err.Error(), raw, Redact(raw))
-	for _, p := range passwords(raw) {
+	for _, p := range passwords(raw, secrets...) {
 		msg = strings.ReplaceAll(msg, p, "xxxxx")
 	}
 	var lines []string
@@ -112,12 +114,17 @@ func CleanError(err error, raw string) string {
 
 // passwords are the forms the password of a URL may take in a message:
 // decoded, and escaped for the user info and for a query.
-func passwords(raw string) []string {
+func passwords(raw string, secrets ...string) []string {
 	var out []string
 	add := func(p string) {
 		if p != "" && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
+	}
+	for _, s := range secrets {
+		add(s)
+		add(url.QueryEscape(s))
+		add(url.PathEscape(s))
 	}
 	if p, err := url.Parse(raw); err == nil && p.User != nil {
 		if pw, ok := p.User.Password(); ok {

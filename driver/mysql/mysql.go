@@ -81,7 +81,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 		where += fmt.Sprintf(" (database %q)", cfg.DBName)
 	}
 	fail := func(err error) error {
-		return fmt.Errorf("%w to %s as user %q: %s", driver.ErrConnect, where, cfg.User, clean(err, u.Raw, password))
+		return fmt.Errorf("%w to %s as user %q: %s", driver.ErrConnect, where, cfg.User, driver.CleanError(err, u.Raw, password))
 	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
@@ -150,15 +150,6 @@ func config(u *driver.URL) (*mysql.Config, error) {
 	cfg.Timeout = timeout
 	cfg.Logger = &mysql.NopLogger{} // errors are returned; don't also print them
 	return cfg, nil
-}
-
-// clean renders an error without the URL's password.
-func clean(err error, raw, password string) string {
-	msg := strings.ReplaceAll(err.Error(), raw, driver.Redact(raw))
-	if password != "" {
-		msg = strings.ReplaceAll(msg, password, "xxxxx")
-	}
-	return msg
 }
 
 func (d *db) Dialect() driver.Dialect { return Dialect }

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +67,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 			err = errors.Unwrap(ce)
 		}
 		return nil, fmt.Errorf("%w to postgres database %q on %s as user %q: %s", driver.ErrConnect,
-			cfg.Database, where, cfg.User, clean(err, u.Raw, password))
+			cfg.Database, where, cfg.User, driver.CleanError(err, u.Raw, password))
 	}
 	return &db{conn: conn, database: cfg.Database, lockWait: LockWait}, nil
 }
@@ -78,29 +77,12 @@ func config(u *driver.URL) (*pgx.ConnConfig, error) {
 	cfg, err := pgx.ParseConfig(u.Raw)
 	if err != nil {
 		password, _ := u.Parsed.User.Password()
-		return nil, fmt.Errorf("%w %q: %s", driver.ErrURL, u.Redacted(), clean(err, u.Raw, password))
+		return nil, fmt.Errorf("%w %q: %s", driver.ErrURL, u.Redacted(), driver.CleanError(err, u.Raw, password))
 	}
 	if !u.Parsed.Query().Has("connect_timeout") && cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	return cfg, nil
-}
-
-// clean renders an error on one line without the URL's password.
-func clean(err error, raw, password string) string {
-	msg := strings.ReplaceAll(err.Error(), raw, driver.Redact(raw))
-	if password != "" {
-		msg = strings.ReplaceAll(msg, password, "xxxxx")
-	}
-	// pgx puts one line per attempt (address, TLS or not); keep the
-	// distinct ones.
-	var lines []string
-	for _, l := range strings.Split(msg, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
-			lines = append(lines, l)
-		}
-	}
-	return strings.Join(lines, "; ")
 }
 
 func (d *db) Dialect() driver.Dialect { return Dialect }

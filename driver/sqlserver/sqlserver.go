@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -108,7 +107,7 @@ func parseConfig(u *driver.URL) (*config, error) {
 	password, _ := p.User.Password()
 	var err error
 	if c.mssql, err = msdsn.Parse(c.dsn); err != nil {
-		return nil, bad("%s", clean(err, u.Raw, password))
+		return nil, bad("%s", driver.CleanError(err, u.Raw, password))
 	}
 	if c.mssql.Database == "" && !c.separate {
 		return nil, bad("name the database: %s://user:password@host:port?database=NAME (the two systems are schemas of it)", u.Scheme)
@@ -116,7 +115,7 @@ func parseConfig(u *driver.URL) (*config, error) {
 	if c.azure {
 		// Checks the fedauth parameters; it does not connect.
 		if _, err := azuread.NewConnector(c.dsn); err != nil {
-			return nil, bad("%s", clean(err, u.Raw, password))
+			return nil, bad("%s", driver.CleanError(err, u.Raw, password))
 		}
 	}
 	return c, nil
@@ -196,18 +195,6 @@ func (c *config) where() string {
 	return fmt.Sprintf("sqlserver database %q on %s", c.mssql.Database, host)
 }
 
-// clean renders an error without the URL's password.
-func clean(err error, raw, password string) string {
-	msg := strings.ReplaceAll(err.Error(), raw, driver.Redact(raw))
-	if password != "" {
-		msg = strings.ReplaceAll(msg, password, "xxxxx")
-		if esc := url.QueryEscape(password); esc != password {
-			msg = strings.ReplaceAll(msg, esc, "xxxxx")
-		}
-	}
-	return msg
-}
-
 type db struct {
 	sdb      *sql.DB
 	conn     *sql.Conn
@@ -224,7 +211,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 	}
 	password, _ := u.Parsed.User.Password()
 	fail := func(err error) error {
-		return fmt.Errorf("%w to %s as user %q: %s", driver.ErrConnect, c.where(), c.mssql.User, clean(err, u.Raw, password))
+		return fmt.Errorf("%w to %s as user %q: %s", driver.ErrConnect, c.where(), c.mssql.User, driver.CleanError(err, u.Raw, password))
 	}
 	dial := &loginDialer{timeout: c.timeout}
 	connector, err := c.connector(dial)
