@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	neturl "net/url"
@@ -144,14 +145,14 @@ existing originsim.yaml is kept (exit 3) unless --force.`,
 				return err
 			}
 			cfg := opts.Config(gen.Default())
-			sc := model.Schemas{Shop: firstOf(a.shop, model.DefaultSchemas.Shop), CRM: firstOf(a.crm, model.DefaultSchemas.CRM)}
+			sc := model.Schemas{Shop: cmp.Or(a.shop, model.DefaultSchemas.Shop), CRM: cmp.Or(a.crm, model.DefaultSchemas.CRM)}
 			if err := sc.Validate(); err != nil {
 				return usageError{err}
 			}
 			f := config.File{Profile: a.profile, Target: a.target, ProfilesDir: a.profilesDir,
 				ShopSchema: sc.Shop, CRMSchema: sc.CRM, Start: cfg.Start, Scale: cfg.Scale, Seed: cfg.Seed}
 			if a.profile == "" {
-				f.DB = firstOf(a.db, originsim.DefaultURL)
+				f.DB = cmp.Or(a.db, originsim.DefaultURL)
 			}
 			if err := os.WriteFile(path, config.Render(f), 0o644); err != nil {
 				return fmt.Errorf("write %s: %w", path, err)

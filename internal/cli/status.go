@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/originsim/originsim"
+)
+
+func (a *app) statusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "status",
+		Aliases: []string{"origin_status"},
+		Short:   "Show the recorded day and the live row count of every table",
+		Long: `Shows the recorded day and live row counts (SELECT COUNT(*), never cached).
+Read-only. With --json: {"day": N, "tables": {"jaffle_shop.customers": 100, ...}}.`,
+		Example: `  originsim status
+  originsim status --json | jq .tables`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withSim(cmd, func(sim *originsim.Simulator) error {
+				st, err := sim.Status(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.printStatus(st)
+			})
+		},
+	}
+}
