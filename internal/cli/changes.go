@@ -47,41 +47,7 @@ Formats:
   originsim changes --day 2 --scale 100 --format csv --out day2.csv
   originsim changes --day 3 | jq -c 'select(.table == "orders" and .op == "u")'`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("day") {
-				return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
-			}
-			if day < 0 || day > gen.MaxDay {
-				return usageError{fmt.Errorf("--day %d: days run from 0 (the baseline) to %d", day, gen.MaxDay)}
-			}
-			if !slices.Contains(feed.Formats, format) {
-				return usageError{fmt.Errorf("--format %q: use one of %s", format, strings.Join(feed.Formats, ", "))}
-			}
-			cfg, sc, err := a.generator(cmd, &g)
-			if err != nil {
-				return err
-			}
-			w, closeOut := a.stdout, func() error { return nil }
-			if out != "" {
-				f, err := os.Create(out)
-				if err != nil {
-					return usageError{fmt.Errorf("--out: %w", err)}
-				}
-				defer f.Close()
-				w, closeOut = f, f.Close
-			}
-			fw, err := feed.NewWriter(w, format, originsim.Version)
-			if err != nil {
-				return usageError{fmt.Errorf("--format: %w", err)}
-			}
-			if err := feed.Day(cfg, sc, day, fw.Write); err != nil {
-				return err
-			}
-			if err := fw.Flush(); err != nil {
-				return err
-			}
-			return closeOut()
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runChanges(cmd, &g, day, format, out) },
 	}
 	g.register(cmd)
 	f := cmd.Flags()
@@ -89,4 +55,41 @@ Formats:
 	f.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(feed.Formats, ", "))
 	f.StringVar(&out, "out", "", "write to this file instead of standard output")
 	return cmd
+}
+
+// runChanges writes day --day's change events in --format.
+func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out string) error {
+	if !cmd.Flags().Changed("day") {
+		return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
+	}
+	if day < 0 || day > gen.MaxDay {
+		return usageError{fmt.Errorf("--day %d: days run from 0 (the baseline) to %d", day, gen.MaxDay)}
+	}
+	if !slices.Contains(feed.Formats, format) {
+		return usageError{fmt.Errorf("--format %q: use one of %s", format, strings.Join(feed.Formats, ", "))}
+	}
+	cfg, sc, err := a.generator(cmd, g)
+	if err != nil {
+		return err
+	}
+	w, closeOut := a.stdout, func() error { return nil }
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return usageError{fmt.Errorf("--out: %w", err)}
+		}
+		defer f.Close()
+		w, closeOut = f, f.Close
+	}
+	fw, err := feed.NewWriter(w, format, originsim.Version)
+	if err != nil {
+		return usageError{fmt.Errorf("--format: %w", err)}
+	}
+	if err := feed.Day(cfg, sc, day, fw.Write); err != nil {
+		return err
+	}
+	if err := fw.Flush(); err != nil {
+		return err
+	}
+	return closeOut()
 }

@@ -13,10 +13,7 @@ import (
 )
 
 func (a *app) exportCmd() *cobra.Command {
-	var g genFlags
-	var format, out, shard string
-	var day int
-	var force bool
+	var f exportFlags
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the eight tables as CSV, Parquet or JSON lines files",
@@ -51,70 +48,87 @@ fingerprint, the one verify --json reports for the table.`,
   originsim export --format parquet --out part2 --day 30 --scale 100 --shard 2/4
   originsim export --out exports --json | jq '.tables[] | {table, fingerprint}'`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := export.ParseFormat(format)
-			if err != nil {
-				return err
-			}
-			if out == "" {
-				return usageError{errors.New("--out: give the folder to write the files into")}
-			}
-			opts := export.Options{Format: f, Dir: out, Force: force}
-			if !cmd.Flags().Changed("day") {
-				for _, name := range []string{"shard", "seed", "start-date", "scale"} {
-					if cmd.Flags().Changed(name) {
-						return usageError{fmt.Errorf("--%s applies to the generator: give --day N too (a database export takes the database's own data)", name)}
-					}
-				}
-				return a.withSim(cmd, func(sim *originsim.Simulator) error {
-					opts.Progress = a.printEvent
-					rep, err := export.Database(cmd.Context(), sim, opts)
-					if err != nil {
-						return err
-					}
-					return a.printExport(rep)
-				})
-			}
-			if shard != "" {
-				if opts.Shard, err = export.ParseShard(shard); err != nil {
-					return err
-				}
-			}
-			file, err := a.file()
-			if err != nil {
-				return err
-			}
-			bopts, err := g.options(cmd, file)
-			if err != nil {
-				return err
-			}
-			if opts.Schemas, err = a.schemas(); err != nil {
-				return err
-			}
-			a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
-			opts.Progress = a.printEvent
-			rep, err := export.Day(cmd.Context(), bopts.Config(gen.Default()), day, opts)
-			if err != nil {
-				return err
-			}
-			return a.printExport(rep)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runExport(cmd, &f) },
 	}
-	g.register(cmd)
+	f.g.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", string(export.CSV), "csv, parquet or jsonl")
-	fl.StringVar(&out, "out", "", "folder to write the files into (made if needed; required)")
-	fl.IntVar(&day, "day", 0, fmt.Sprintf("write this day from the generator instead of reading a database (0 to %d)", gen.MaxDay))
-	fl.StringVar(&shard, "shard", "", "with --day: write part i of n of each table, such as 2/4")
-	fl.BoolVar(&force, "force", false, "replace files of the same names")
+	fl.StringVar(&f.format, "format", string(export.CSV), "csv, parquet or jsonl")
+	fl.StringVar(&f.out, "out", "", "folder to write the files into (made if needed; required)")
+	fl.IntVar(&f.day, "day", 0, fmt.Sprintf("write this day from the generator instead of reading a database (0 to %d)", gen.MaxDay))
+	fl.StringVar(&f.shard, "shard", "", "with --day: write part i of n of each table, such as 2/4")
+	fl.BoolVar(&f.force, "force", false, "replace files of the same names")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
-		for _, f := range export.Formats {
-			names = append(names, string(f))
+		for _, ft := range export.Formats {
+			names = append(names, string(ft))
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
+}
+
+// exportFlags are the export command's flags.
+type exportFlags struct {
+	g                  genFlags
+	format, out, shard string
+	day                int
+	force              bool
+}
+
+// runExport exports the database, or with --day the generator's day.
+func (a *app) runExport(cmd *cobra.Command, f *exportFlags) error {
+	format, err := export.ParseFormat(f.format)
+	if err != nil {
+		return err
+	}
+	if f.out == "" {
+		return usageError{errors.New("--out: give the folder to write the files into")}
+	}
+	opts := export.Options{Format: format, Dir: f.out, Force: f.force}
+	if !cmd.Flags().Changed("day") {
+		for _, name := range []string{"shard", "seed", "start-date", "scale"} {
+			if cmd.Flags().Changed(name) {
+				return usageError{fmt.Errorf("--%s applies to the generator: give --day N too (a database export takes the database's own data)", name)}
+			}
+		}
+		return a.withSim(cmd, func(sim *originsim.Simulator) error {
+			opts.Progress = a.printEvent
+			rep, err := export.Database(cmd.Context(), sim, opts)
+			if err != nil {
+				return err
+			}
+			return a.printExport(rep)
+		})
+	}
+	return a.exportDay(cmd, f, opts)
+}
+
+// exportDay writes day --day straight from the generator.
+func (a *app) exportDay(cmd *cobra.Command, f *exportFlags, opts export.Options) error {
+	var err error
+	if f.shard != "" {
+		if opts.Shard, err = export.ParseShard(f.shard); err != nil {
+			return err
+		}
+	}
+	file, err := a.file()
+	if err != nil {
+		return err
+	}
+	bopts, err := f.g.options(cmd, file)
+	if err != nil {
+		return err
+	}
+	if opts.Schemas, err = a.schemas(); err != nil {
+		return err
+	}
+	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
+	opts.Progress = a.printEvent
+	rep, err := export.Day(cmd.Context(), bopts.Config(gen.Default()), f.day, opts)
+	if err != nil {
+		return err
+	}
+	return a.printExport(rep)
 }
 
 // printExport prints the report with --json; otherwise the progress lines

@@ -129,53 +129,7 @@ existing originsim.yaml is kept (exit 3) unless --force.`,
   originsim init --db postgres://app@localhost:5432/dev --shop-schema shop_db --crm-schema crm_db
   originsim init --profile ingestion_simulator --target dev --scale 10 --force`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			path := config.FileName
-			if _, err := os.Stat(path); err == nil && !force {
-				return fmt.Errorf("%w: %s already exists: edit it, or run init --force to write it anew", originsim.ErrState, path)
-			}
-			if a.db != "" && a.profile != "" {
-				return usageError{errors.New("give --db or --profile, not both")}
-			}
-			if a.profile == "" && (a.target != "" || a.profilesDir != "") {
-				return usageError{errors.New("--target and --profiles-dir choose within a dbt profile: give --profile NAME too")}
-			}
-			opts, err := g.options(cmd, nil)
-			if err != nil {
-				return err
-			}
-			cfg := opts.Config(gen.Default())
-			sc := model.Schemas{Shop: cmp.Or(a.shop, model.DefaultSchemas.Shop), CRM: cmp.Or(a.crm, model.DefaultSchemas.CRM)}
-			if err := sc.Validate(); err != nil {
-				return usageError{err}
-			}
-			f := config.File{Profile: a.profile, Target: a.target, ProfilesDir: a.profilesDir,
-				ShopSchema: sc.Shop, CRMSchema: sc.CRM, Start: cfg.Start, Scale: cfg.Scale, Seed: cfg.Seed}
-			if a.profile == "" {
-				f.DB = cmp.Or(a.db, originsim.DefaultURL)
-			}
-			if err := os.WriteFile(path, config.Render(f), 0o644); err != nil {
-				return fmt.Errorf("write %s: %w", path, err)
-			}
-			rep := initJSON{File: path, DB: driver.Redact(f.DB), Profile: f.Profile, Target: f.Target,
-				ShopSchema: sc.Shop, CRMSchema: sc.CRM, StartDate: cfg.Start.Format("2006-01-02"), Scale: cfg.Scale, Seed: cfg.Seed}
-			if a.json {
-				return a.writeJSON(rep)
-			}
-			if a.quiet {
-				return nil
-			}
-			from := "database " + rep.DB
-			if f.Profile != "" {
-				from = "dbt profile " + strings.TrimSuffix(f.Profile+" target "+f.Target, " target ")
-			}
-			fmt.Fprintf(a.stdout, "Wrote %s: %s, schemas %s and %s, start date %s, scale %d, seed %d.\n",
-				path, from, sc.Shop, sc.CRM, rep.StartDate, cfg.Scale, cfg.Seed)
-			if hasPassword(f.DB) {
-				fmt.Fprintf(a.stderr, "note: %s holds a password: keep it out of version control, or set %s instead\n", path, envDB)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runInit(cmd, &g, force) },
 	}
 	g.register(cmd)
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing originsim.yaml")
@@ -214,4 +168,53 @@ func (a *app) generator(cmd *cobra.Command, g *genFlags) (gen.Config, model.Sche
 		return gen.Config{}, model.Schemas{}, usageError{err}
 	}
 	return cfg, sc, nil
+}
+
+// runInit writes ./originsim.yaml from the flags given.
+func (a *app) runInit(cmd *cobra.Command, g *genFlags, force bool) error {
+	path := config.FileName
+	if _, err := os.Stat(path); err == nil && !force {
+		return fmt.Errorf("%w: %s already exists: edit it, or run init --force to write it anew", originsim.ErrState, path)
+	}
+	if a.db != "" && a.profile != "" {
+		return usageError{errors.New("give --db or --profile, not both")}
+	}
+	if a.profile == "" && (a.target != "" || a.profilesDir != "") {
+		return usageError{errors.New("--target and --profiles-dir choose within a dbt profile: give --profile NAME too")}
+	}
+	opts, err := g.options(cmd, nil)
+	if err != nil {
+		return err
+	}
+	cfg := opts.Config(gen.Default())
+	sc := model.Schemas{Shop: cmp.Or(a.shop, model.DefaultSchemas.Shop), CRM: cmp.Or(a.crm, model.DefaultSchemas.CRM)}
+	if err := sc.Validate(); err != nil {
+		return usageError{err}
+	}
+	f := config.File{Profile: a.profile, Target: a.target, ProfilesDir: a.profilesDir,
+		ShopSchema: sc.Shop, CRMSchema: sc.CRM, Start: cfg.Start, Scale: cfg.Scale, Seed: cfg.Seed}
+	if a.profile == "" {
+		f.DB = cmp.Or(a.db, originsim.DefaultURL)
+	}
+	if err := os.WriteFile(path, config.Render(f), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	rep := initJSON{File: path, DB: driver.Redact(f.DB), Profile: f.Profile, Target: f.Target,
+		ShopSchema: sc.Shop, CRMSchema: sc.CRM, StartDate: cfg.Start.Format("2006-01-02"), Scale: cfg.Scale, Seed: cfg.Seed}
+	if a.json {
+		return a.writeJSON(rep)
+	}
+	if a.quiet {
+		return nil
+	}
+	from := "database " + rep.DB
+	if f.Profile != "" {
+		from = "dbt profile " + strings.TrimSuffix(f.Profile+" target "+f.Target, " target ")
+	}
+	fmt.Fprintf(a.stdout, "Wrote %s: %s, schemas %s and %s, start date %s, scale %d, seed %d.\n",
+		path, from, sc.Shop, sc.CRM, rep.StartDate, cfg.Scale, cfg.Seed)
+	if hasPassword(f.DB) {
+		fmt.Fprintf(a.stderr, "note: %s holds a password: keep it out of version control, or set %s instead\n", path, envDB)
+	}
+	return nil
 }
