@@ -25,7 +25,7 @@ func (u *URL) Redacted() string { return Redact(u.Raw) }
 // the form; the target checks the details.
 func ParseURL(raw string) (*URL, error) {
 	if strings.TrimSpace(raw) == "" {
-		return nil, fmt.Errorf("%w: empty; set --db or ORIGINSIM_DB (for example duckdb:data/ingestion_simulator.duckdb)", ErrURL)
+		return nil, fmt.Errorf("%w: empty (for example duckdb:data/ingestion_simulator.duckdb)", ErrURL)
 	}
 	scheme, rest, ok := strings.Cut(raw, ":")
 	if !ok || scheme == "" || strings.ContainsAny(scheme, "/\\ .") {

@@ -34,6 +34,9 @@ func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("%w: empty; set --db or %s (for example %s)", originsim.ErrURL, envDB, originsim.DefaultURL)
+	}
 	url := withConnectTimeout(raw, a.connectTimeout)
 	if a.separateDBs {
 		if url, err = withSeparateDatabases(url); err != nil {
