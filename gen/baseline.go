@@ -10,6 +10,26 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
+// Baseline sizes at scale 1: the documented Day 0.
+const (
+	baseCustomers = 100
+	baseOrders    = 500
+	baseItems     = 1200
+	baseCampaigns = 5
+	baseEmails    = 100
+	baseSessions  = 150
+)
+
+// Windows of the baseline history, relative to Day 0 (all before it).
+const (
+	customersFrom = -400 * day
+	customersTo   = -140 * day
+	ordersFrom    = -30 * day
+	historyTo     = -1 * day // orders, emails and sessions end here; leavers leave after
+	emailsFrom    = -134 * day
+	sessionsFrom  = -60 * day
+)
+
 // Day 0 is computed row by row: each function below depends only on the
 // configuration and the row's position, so the baseline can be produced in
 // independent spans, in parallel, without holding any table in memory.
@@ -238,10 +258,19 @@ func baselineState(cfg Config, lean bool) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	s := emptyState(cfg, lean)
+	s.baseShop()
+	s.baseOrderLines()
+	s.baseCRM()
+	return s, nil
+}
+
+// emptyState is a state with room for the baseline and a few weeks of
+// days: growing slices of large records by copying is most of the cost
+// otherwise.
+func emptyState(cfg Config, lean bool) *State {
 	s := &State{cfg: cfg, lean: lean, due: map[int][]int64{}}
 	d := &s.d
-	// Room for the baseline and a few weeks of days: growing slices of
-	// large records by copying is most of the cost otherwise.
 	room := func(t model.TableID) int {
 		if lean && appendOnly(t) {
 			return 0
@@ -254,6 +283,14 @@ func baselineState(cfg Config, lean bool) (*State, error) {
 	d.EmailActivity = make([]model.Email, 0, room(model.EmailActivity))
 	d.WebSessions = make([]model.WebSession, 0, room(model.WebSessions))
 	s.total = make([]model.Cents, 0, room(model.Orders))
+	return s
+}
+
+// baseShop fills Day 0's customers, products, campaigns and orders, and
+// the bookkeeping on them: no orders settled yet, every order pending but
+// the cancelled ones.
+func (s *State) baseShop() {
+	cfg, d := s.cfg, &s.d
 	d.Customers = d.Customers[:BaselineCount(cfg, model.Customers)]
 	parallel(len(d.Customers), func(i int) { d.Customers[i] = cfg.baseCustomer(i) })
 	s.settled = make([]int32, len(d.Customers))
@@ -271,6 +308,13 @@ func baselineState(cfg Config, lean bool) (*State, error) {
 			s.pending = append(s.pending, d.Orders[i].ID)
 		}
 	}
+}
+
+// baseOrderLines makes Day 0's order lines (kept when keepsLines) and the
+// order totals.
+func (s *State) baseOrderLines() {
+	cfg, d := s.cfg, &s.d
+	no := len(d.Orders)
 	// The order totals need every item; the blocks are independent.
 	blocks := (no + itemBlock - 1) / itemBlock
 	items := make([][]model.OrderItem, blocks)
@@ -284,17 +328,23 @@ func baselineState(cfg Config, lean bool) (*State, error) {
 		items[b] = nil
 	}
 	s.appended[model.OrderItems] = BaselineCount(cfg, model.OrderItems) // also when lean, with no lines made
+}
+
+// baseCRM counts Day 0's emails and sessions, and makes them unless the
+// state is lean.
+func (s *State) baseCRM() {
+	cfg, d := s.cfg, &s.d
 	s.appended[model.EmailActivity] = BaselineCount(cfg, model.EmailActivity)
 	s.appended[model.WebSessions] = BaselineCount(cfg, model.WebSessions)
-	if !lean {
-		for i := range BaselineCount(cfg, model.EmailActivity) {
-			d.EmailActivity = append(d.EmailActivity, cfg.baseEmail(i))
-		}
-		for i := range BaselineCount(cfg, model.WebSessions) {
-			d.WebSessions = append(d.WebSessions, cfg.baseSession(i))
-		}
+	if s.lean {
+		return
 	}
-	return s, nil
+	for i := range BaselineCount(cfg, model.EmailActivity) {
+		d.EmailActivity = append(d.EmailActivity, cfg.baseEmail(i))
+	}
+	for i := range BaselineCount(cfg, model.WebSessions) {
+		d.WebSessions = append(d.WebSessions, cfg.baseSession(i))
+	}
 }
 
 // parallel calls fn(i) for i in [0, n) on every core, in chunks.

@@ -1,5 +1,10 @@
 package gen
 
+import (
+	"cmp"
+	"slices"
+)
+
 // The generator owns its random streams: a splitmix64 counter hashed from the
 // seed and a row's coordinates (purpose, day, index). No library RNG is used,
 // so the data never changes with a Go release, and any row or batch can be
@@ -72,3 +77,38 @@ const (
 	tagCancel
 	tagDayOrder
 )
+
+// pickDistinct draws k distinct indices from [0, n), in draw order.
+func pickDistinct(r *rng, n, k int) []int {
+	out := make([]int, 0, k)
+	for len(out) < k {
+		x := r.intn(n)
+		dup := false
+		for _, y := range out {
+			dup = dup || y == x
+		}
+		if !dup {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// rank orders ids by a per-day hash: a fair, reproducible shuffle whose
+// result for one id does not depend on the others.
+func rank(seed uint64, tag uint64, dayN int, ids []int64) []int64 {
+	type keyed struct {
+		key uint64
+		id  int64
+	}
+	ks := make([]keyed, len(ids))
+	for i, id := range ids {
+		ks[i] = keyed{hash(seed, tag, uint64(dayN), uint64(id)), id}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
+	out := make([]int64, len(ks))
+	for i, k := range ks {
+		out[i] = k.id
+	}
+	return out
+}

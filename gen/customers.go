@@ -1,0 +1,32 @@
+package gen
+
+import (
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/model"
+)
+
+// newCustomers: new customers sign up in the early morning, with ids
+// following the last customer's.
+func (s *State) newCustomers(w *workday) {
+	step := changeset.Step{Table: model.Customers, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Customers).ColumnNames()}
+	for i := range w.plan.Customers {
+		id := w.known + int64(i) + 1
+		r := w.rowStream(tagCustomer, id)
+		c := newCustomer(id, r, spread(w.at(hCustomers), w.at(hProducts), i, w.plan.Customers, r))
+		s.d.Customers = append(s.d.Customers, c)
+		s.settled = append(s.settled, 0)
+		step.Rows = append(step.Rows, c.Values())
+	}
+	w.cs.Add(step)
+}
+
+// activeCustomers are the ids of the customers who have not left.
+func (s *State) activeCustomers() []int64 {
+	var ids []int64
+	for _, c := range s.d.Customers {
+		if c.Active() {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}

@@ -1,0 +1,53 @@
+package gen
+
+import (
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/model"
+)
+
+// newOrders: active customers, including those who signed up this
+// morning, place new orders through the day; each awaits payment.
+func (s *State) newOrders(w *workday) {
+	buyers := s.activeCustomers()
+	w.firstOrder = int64(len(s.d.Orders)) + 1
+	step := changeset.Step{Table: model.Orders, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Orders).ColumnNames()}
+	for i := range w.plan.Orders {
+		id := w.firstOrder + int64(i)
+		r := w.rowStream(tagOrder, id)
+		t := spread(w.at(hOrders), w.at(hPayments), i, w.plan.Orders, r)
+		o := model.Order{ID: id, CustomerID: buyers[r.intn(len(buyers))], OrderDate: w.date, Status: model.StatusPending,
+			Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
+		s.d.Orders = append(s.d.Orders, o)
+		s.pending = append(s.pending, id)
+		step.Rows = append(step.Rows, o.Values())
+	}
+	w.cs.Add(step)
+}
+
+// orderItems: each new order gets 1 to 5 lines of distinct products at the
+// price in effect today.
+func (s *State) orderItems(w *workday) {
+	w.cs.Add(changeset.Step{Table: model.OrderItems, Kind: changeset.Insert, What: "new", Columns: model.Get(model.OrderItems).ColumnNames(),
+		Rows: s.addItems(w.n, w.firstOrder, w.plan.Orders, w.plan.Items)})
+}
+
+// addItems creates nItems order lines for the nOrders orders starting at
+// firstOrder (already in the dataset), 1 to 5 lines each, with distinct
+// products per order at the price in effect, records the order totals and
+// returns the lines as rows.
+func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) [][]any {
+	active := s.activeProducts()
+	price := func(id int64) model.Cents { return s.d.Products[id-1].Price }
+	rows := make([][]any, 0, nItems)
+	for b := 0; b*itemBlock < nOrders; b++ {
+		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
+		orders := s.d.Orders[firstOrder-1+int64(lo) : firstOrder-1+int64(hi)]
+		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(s.appended[model.OrderItems])+1, active, price, true)
+		s.keepItems(items)
+		s.total = append(s.total, totals...)
+		for i := range items {
+			rows = append(rows, items[i].Values())
+		}
+	}
+	return rows
+}

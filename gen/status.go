@@ -1,0 +1,38 @@
+package gen
+
+import (
+	"slices"
+
+	"github.com/originsim/originsim/changeset"
+	"github.com/originsim/originsim/model"
+)
+
+// statusTransitions: order status updates. Status moves forward only: an
+// order paid today ships (seven in ten) or completes at once, and a shipped
+// order completes on its delivery day, one to three days later.
+func (s *State) statusTransitions(w *workday) {
+	step := changeset.Step{Table: model.Orders, Kind: changeset.Update, What: "status updates", Columns: []string{"order_id", "status", "updated_at"}}
+	moves := append(append([]int64(nil), w.paid...), s.due[w.n]...)
+	slices.Sort(moves)
+	delete(s.due, w.n)
+	for i, id := range moves {
+		o := &s.d.Orders[id-1]
+		r := w.rowStream(tagShip, id)
+		o.UpdatedAt = spread(w.at(hStatus), w.at(hEmails), i, len(moves), r)
+		switch {
+		case o.Status != model.StatusPending:
+			o.Status = model.StatusCompleted
+		case r.pct(70):
+			o.Status = model.StatusShipped
+			deliver := w.n + 1 + r.intn(3)
+			s.due[deliver] = append(s.due[deliver], id)
+			s.settled[o.CustomerID-1]++
+		default:
+			o.Status = model.StatusCompleted
+			s.settled[o.CustomerID-1]++
+		}
+		step.Rows = append(step.Rows, []any{id, o.Status, o.UpdatedAt})
+	}
+	w.cs.Add(step)
+	s.prunePending()
+}
