@@ -13,6 +13,7 @@ import (
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/changeset"
 	"github.com/originsim/originsim/driver"
+	_ "github.com/originsim/originsim/driver/duckdb" // the database the test compares with
 	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
