@@ -22,8 +22,8 @@ func (s *Simulator) ApplyDelta(ctx context.Context, n int) (*Status, error) {
 // its own transaction: a failure leaves the days before it applied, and is
 // a *PartialError that says which. At day n already it does nothing.
 func (s *Simulator) ApplyThrough(ctx context.Context, n int) (*Status, error) {
-	if n < 1 || n > gen.MaxDay {
-		return nil, usageErr("--through %d: days run from 1 to %d", n, gen.MaxDay)
+	if err := gen.CheckDay(n, 1); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	st, err := s.Status(ctx)
 	if err != nil {
@@ -67,8 +67,8 @@ func (e *PartialError) Unwrap() error { return e.Err }
 // generator's state of the recorded day, saves recomputing it from Day 0;
 // the state after day n is returned for the next call.
 func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Status, *gen.State, error) {
-	if n < 1 || n > gen.MaxDay {
-		return nil, nil, usageErr("day %d: days run from 1 to %d (day 0 is the baseline: load-baseline or reset)", n, gen.MaxDay)
+	if err := gen.CheckDay(n, 1); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	var st *Status
 	var state *gen.State

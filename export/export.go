@@ -167,8 +167,8 @@ func Day(ctx context.Context, cfg gen.Config, n int, opts Options) (*Report, err
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", originsim.ErrUsage, err)
 	}
-	if n < 0 || n > gen.MaxDay {
-		return nil, usageErr("day %d: must be between 0 and %d", n, gen.MaxDay)
+	if err := gen.CheckDay(n, 0); err != nil {
+		return nil, fmt.Errorf("%w: %w", originsim.ErrUsage, err)
 	}
 	if opts.Schemas == (model.Schemas{}) {
 		opts.Schemas = model.DefaultSchemas

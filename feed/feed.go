@@ -5,7 +5,6 @@
 package feed
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -46,8 +45,8 @@ type Event struct {
 // create), in the order apply-delta and load-baseline write them. The
 // Event passed to fn is reused between calls.
 func Day(cfg gen.Config, sc model.Schemas, n int, fn func(*Event) error) error {
-	if n < 0 || n > gen.MaxDay {
-		return fmt.Errorf("%w: day %d: must be between 0 and %d", gen.ErrConfig, n, gen.MaxDay)
+	if err := gen.CheckDay(n, 0); err != nil {
+		return err
 	}
 	if n == 0 {
 		return baseline(cfg, sc, fn)

@@ -59,12 +59,30 @@ func (s *State) forget(t model.TableID, key int64) {
 	s.gone[t][key] = true
 }
 
-func checkDay(n int) error {
-	if n < 0 || n > MaxDay {
-		return fmt.Errorf("%w: day %d: must be between 0 and %d", ErrConfig, n, MaxDay)
+func checkDay(n int) error { return CheckDay(n, 0) }
+
+// CheckDay refuses a day outside first (0, the baseline, or 1, the first
+// business day) to MaxDay: the one check of a day's range, in one wording,
+// for every caller. The error is a *DayError, which is ErrConfig.
+func CheckDay(n, first int) error {
+	if n >= first && n <= MaxDay {
+		return nil
 	}
-	return nil
+	return &DayError{Day: n, First: first}
 }
+
+// DayError is a day outside the range an operation takes.
+type DayError struct{ Day, First int }
+
+func (e *DayError) Error() string {
+	if e.First == 0 {
+		return fmt.Sprintf("day %d: days run from 0 (the baseline) to %d", e.Day, MaxDay)
+	}
+	return fmt.Sprintf("day %d: days run from %d to %d (day 0 is the baseline)", e.Day, e.First, MaxDay)
+}
+
+// Is makes a DayError an ErrConfig.
+func (e *DayError) Is(target error) bool { return target == ErrConfig }
 
 // appendOnly tells the tables whose rows, once written, never change.
 func appendOnly(t model.TableID) bool {

@@ -39,8 +39,8 @@ func Write(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day 
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", originsim.ErrUsage, err)
 	}
-	if day < 0 || day > gen.MaxDay {
-		return fmt.Errorf("%w: day %d: days run from 0 (the baseline) to %d", originsim.ErrUsage, day, gen.MaxDay)
+	if err := gen.CheckDay(day, 0); err != nil {
+		return fmt.Errorf("%w: %w", originsim.ErrUsage, err)
 	}
 	if err := originsim.HardDeletesApply(cfg, d); err != nil {
 		return err

@@ -62,8 +62,8 @@ func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out s
 	if !cmd.Flags().Changed("day") {
 		return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
 	}
-	if day < 0 || day > gen.MaxDay {
-		return usageError{fmt.Errorf("--day %d: days run from 0 (the baseline) to %d", day, gen.MaxDay)}
+	if err := gen.CheckDay(day, 0); err != nil {
+		return usageError{err}
 	}
 	if !slices.Contains(feed.Formats, format) {
 		return usageError{fmt.Errorf("--format %q: use one of %s", format, strings.Join(feed.Formats, ", "))}

@@ -57,8 +57,8 @@ names in the folder are replaced; the same settings give the same bytes.`,
   originsim extras --out extras --shop-schema shop_db --crm-schema crm_db --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if days < 0 || days > gen.MaxDay {
-				return usageError{fmt.Errorf("--days %d: must be between 0 and %d", days, gen.MaxDay)}
+			if err := gen.CheckDay(days, 0); err != nil {
+				return usageError{fmt.Errorf("--days: %w", err)}
 			}
 			if out == "" {
 				return usageError{errors.New("--out: give a folder")}

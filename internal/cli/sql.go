@@ -55,8 +55,8 @@ flags are those of load-baseline. Same input, same bytes.`,
 			if !cmd.Flags().Changed("day") {
 				return usageError{errors.New("which step? give --day N (0 is the schema and baseline)")}
 			}
-			if day < 0 || day > gen.MaxDay {
-				return usageError{fmt.Errorf("--day %d: days run from 0 (the baseline) to %d", day, gen.MaxDay)}
+			if err := gen.CheckDay(day, 0); err != nil {
+				return usageError{err}
 			}
 			cfg, sc, err := a.generator(cmd, &g)
 			if err != nil {

@@ -46,8 +46,8 @@ func Generate(o Options) ([]File, error) {
 	if err := o.Schemas.Validate(); err != nil {
 		return nil, err
 	}
-	if o.Days < 0 || o.Days > gen.MaxDay {
-		return nil, fmt.Errorf("%w: days %d: must be between 0 and %d", gen.ErrConfig, o.Days, gen.MaxDay)
+	if err := gen.CheckDay(o.Days, 0); err != nil {
+		return nil, err
 	}
 	counts, err := RowCounts(o.Config, o.Days)
 	if err != nil {

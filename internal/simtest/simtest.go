@@ -28,6 +28,7 @@ import (
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/check"
 	"github.com/originsim/originsim/driver"
+	_ "github.com/originsim/originsim/driver/duckdb" // the reference every driver is compared with
 	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
