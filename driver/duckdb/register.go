@@ -14,8 +14,10 @@ func init() {
 	})
 }
 
-// The capabilities this driver claims.
+// The contract and the capabilities this driver claims.
 var (
+	_ driver.Target     = (*db)(nil)
+	_ driver.Tx         = (*tx)(nil)
 	_ driver.Updater    = (*tx)(nil)
 	_ driver.FileCopier = (*tx)(nil)
 )

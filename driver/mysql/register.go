@@ -33,3 +33,9 @@ func profileURL(p driver.Profile) (string, error) {
 	}
 	return driver.ServerURL(scheme, host, port, user, pass, "/", nil), nil
 }
+
+// The contract this driver implements (it claims no optional capability).
+var (
+	_ driver.Target = (*db)(nil)
+	_ driver.Tx     = (*txn)(nil)
+)

@@ -18,8 +18,10 @@ func init() {
 	})
 }
 
-// The capabilities this driver claims.
+// The contract and the capabilities this driver claims.
 var (
+	_ driver.Target              = (*db)(nil)
+	_ driver.Tx                  = (*txn)(nil)
 	_ driver.Streamer            = (*txn)(nil)
 	_ driver.TrustedLoader       = (*txn)(nil)
 	_ driver.ChangeCaptureTarget = (*db)(nil)

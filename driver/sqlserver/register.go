@@ -16,8 +16,10 @@ func init() {
 	})
 }
 
-// The capabilities this driver claims.
+// The contract and the capabilities this driver claims.
 var (
+	_ driver.Target              = (*db)(nil)
+	_ driver.Tx                  = (*txn)(nil)
 	_ driver.Updater             = (*txn)(nil)
 	_ driver.ChangeCaptureTarget = (*db)(nil)
 )
