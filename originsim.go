@@ -71,6 +71,7 @@ type Simulator struct {
 	schemas  model.Schemas
 	progress func(Event)
 	workers  int
+	readOnly bool
 }
 
 // Option configures Open.
@@ -81,6 +82,10 @@ func WithSchemas(s model.Schemas) Option { return func(sim *Simulator) { sim.sch
 
 // WithProgress receives progress events as operations run.
 func WithProgress(fn func(Event)) Option { return func(sim *Simulator) { sim.progress = fn } }
+
+// ReadOnly opens the database only to read it (Status, Verify, Read):
+// nothing is created, changed or removed, and operations that write fail.
+func ReadOnly() Option { return func(sim *Simulator) { sim.readOnly = true } }
 
 // WithWorkers sets how many goroutines generate rows in parallel during a
 // load (default: the number of CPUs).
@@ -99,7 +104,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Simulator, error) {
 	if err := sim.schemas.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	drv, t, err := driver.OpenDriver(ctx, url)
+	openOpts := []driver.OpenOption{driver.WithLockScope(sim.schemas.Shop)}
+	if sim.readOnly {
+		openOpts = append(openOpts, driver.WithReadOnly())
+	}
+	drv, t, err := driver.OpenDriver(ctx, url, openOpts...)
 	if err != nil {
 		return nil, err
 	}

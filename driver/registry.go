@@ -168,17 +168,20 @@ func DialectByName(name string) (Dialect, error) {
 }
 
 // Open parses the URL and opens the registered target for its scheme.
-func Open(ctx context.Context, raw string) (Target, error) {
-	_, t, err := OpenDriver(ctx, raw)
+func Open(ctx context.Context, raw string, opts ...OpenOption) (Target, error) {
+	_, t, err := OpenDriver(ctx, raw, opts...)
 	return t, err
 }
 
 // OpenDriver is Open that also returns the driver, whose description the
 // caller consults (change capture, layout).
-func OpenDriver(ctx context.Context, raw string) (*Driver, Target, error) {
+func OpenDriver(ctx context.Context, raw string, opts ...OpenOption) (*Driver, Target, error) {
 	u, err := ParseURL(raw)
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, o := range opts {
+		o(u)
 	}
 	d, ok := Lookup(u.Scheme)
 	if !ok {

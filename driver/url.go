@@ -16,7 +16,24 @@ type URL struct {
 	Path string
 	// Parsed is set for server URLs (scheme://user:pass@host/...).
 	Parsed *url.URL
+	// LockScope names what an operation's lock covers: the shop schema of
+	// the pair of systems the caller works on. Operations on other pairs
+	// of the same database or server do not wait for each other. Empty:
+	// the whole database.
+	LockScope string
+	// ReadOnly says the caller only reads: the driver must not create,
+	// change or remove anything (a missing DuckDB file stays missing).
+	ReadOnly bool
 }
+
+// OpenOption sets what a caller tells a driver beside the URL.
+type OpenOption func(*URL)
+
+// WithLockScope sets URL.LockScope.
+func WithLockScope(name string) OpenOption { return func(u *URL) { u.LockScope = name } }
+
+// WithReadOnly sets URL.ReadOnly.
+func WithReadOnly() OpenOption { return func(u *URL) { u.ReadOnly = true } }
 
 // Redacted returns the URL with any password masked.
 func (u *URL) Redacted() string { return Redact(u.Raw) }
