@@ -97,6 +97,9 @@ func (s *Simulator) claim(ctx context.Context, tx driver.Tx, f *found, o Baselin
 	case len(foreign) == 0:
 		return false, nil
 	case f.tables[model.Shop][model.LedgerTable] && s.onlyOurs(f):
+		if err := s.refuseReferences(ctx, tx, TermLoadBaseline); err != nil {
+			return false, err
+		}
 		s.note("%s holds an empty originsim ledger (a load that never finished): loading again", s.schemas.Shop)
 		return true, nil
 	case !o.Adopt:
@@ -106,28 +109,16 @@ func (s *Simulator) claim(ctx context.Context, tx driver.Tx, f *found, o Baselin
 	if !s.onlyOurs(f) {
 		return false, stateErr("%s takes over only the dbt package's eight tables; %s also hold other tables: %s", TermAdopt, s.schemas.Shop+" and "+s.schemas.CRM, strings.Join(foreign, ", "))
 	}
-	d := s.t.Dialect()
 	for _, t := range model.Tables() {
 		if !f.tables[t.System][t.Name] {
 			continue
 		}
-		schema := s.schemas.Of(t.System)
-		have := map[string]bool{}
-		err := tx.Query(ctx, d.ListColumns(schema, t.Name), []model.Kind{model.Text}, func(v []any) error {
-			have[strings.ToLower(v[0].(string))] = true
-			return nil
-		})
-		if err != nil {
-			return false, err
+		if err := s.checkShape(ctx, tx, s.schemas.Of(t.System), t); err != nil {
+			return false, stateErr("%s: %v: it is not the dbt package's table; nothing changed", TermAdopt, err)
 		}
-		for _, c := range t.Columns {
-			if !have[c.Name] {
-				return false, stateErr("%s: %s.%s has no column %s: it is not the dbt package's table; nothing changed", TermAdopt, schema, t.Name, c.Name)
-			}
-		}
-		if len(have) != len(t.Columns) {
-			return false, stateErr("%s: %s.%s has %d columns, the dbt package's has %d: nothing changed", TermAdopt, schema, t.Name, len(have), len(t.Columns))
-		}
+	}
+	if err := s.refuseReferences(ctx, tx, TermAdopt); err != nil {
+		return false, err
 	}
 	s.note("Adopting the dbt package's tables in %s and %s", s.schemas.Shop, s.schemas.CRM)
 	return true, nil
@@ -144,6 +135,41 @@ func (s *Simulator) onlyOurs(f *found) bool {
 		}
 	}
 	return true
+}
+
+// emptyOurs empties originsim's tables for a reset, once it has checked
+// that each is the table originsim made and that no table of the user's
+// references them. Where the database can empty tables inside the
+// transaction (TRUNCATE on PostgreSQL) they are emptied in place and keep
+// what was added to them (grants, indexes, comments, publications); it
+// says so with inPlace. Elsewhere they are dropped, to be made anew.
+func (s *Simulator) emptyOurs(ctx context.Context, tx driver.Tx, f *found) (inPlace bool, err error) {
+	if err := s.checkOurShapes(ctx, tx, f, TermReset); err != nil {
+		return false, err
+	}
+	if err := s.refuseReferences(ctx, tx, TermReset); err != nil {
+		return false, err
+	}
+	d := s.t.Dialect()
+	all := len(f.ours(s.schemas)) == model.NumTables && f.ledger != nil && !f.ledger.v1
+	var names []string
+	for _, t := range model.Tables() {
+		names = append(names, d.Table(s.schemas.Of(t.System), t.Name))
+	}
+	q := d.Truncate(append(names, d.Table(s.schemas.Shop, model.LedgerTable)))
+	if !all || q == "" {
+		return false, s.dropOurs(ctx, tx, true)
+	}
+	for _, sc := range []string{s.schemas.Shop, s.schemas.CRM} {
+		s.section("Truncating %s tables...", sc)
+	}
+	if err := tx.Exec(ctx, q); err != nil {
+		return false, err
+	}
+	for _, sc := range []string{s.schemas.Shop, s.schemas.CRM} {
+		s.step("Truncated %s tables", sc)
+	}
+	return true, nil
 }
 
 // dropOurs drops originsim's tables of both systems, children first.
@@ -228,7 +254,7 @@ func (s *Simulator) LoadBaseline(ctx context.Context, o BaselineOptions) (*Statu
 				return err
 			}
 		}
-		st, err = s.load(ctx, tx, cfg, "load-baseline")
+		st, err = s.load(ctx, tx, cfg, "load-baseline", false)
 		loaded = err == nil
 		return err
 	})
@@ -267,6 +293,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 			return err
 		}
 		cfg := o.Config(gen.Default())
+		inPlace := false
 		if f.ledger == nil {
 			drop, err := s.claim(ctx, tx, f, o)
 			if err != nil {
@@ -287,7 +314,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 				return f.ledger.compatible()
 			}
 			s.title("Resetting source databases to baseline...")
-			if err := s.dropOurs(ctx, tx, true); err != nil {
+			if inPlace, err = s.emptyOurs(ctx, tx, f); err != nil {
 				return err
 			}
 		}
@@ -297,7 +324,7 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 		if err := s.checkDeletes(o, cfg); err != nil {
 			return err
 		}
-		st, err = s.load(ctx, tx, cfg, "reset")
+		st, err = s.load(ctx, tx, cfg, "reset", inPlace)
 		return err
 	})
 	if err == nil {
@@ -316,7 +343,11 @@ func (s *Simulator) Reset(ctx context.Context, o BaselineOptions) (*Status, erro
 // them: DuckDB cannot delete a referenced row in the transaction that
 // deleted the rows referring to it, and a new table also mends any column a
 // user altered.
-func (s *Simulator) load(ctx context.Context, tx driver.Tx, cfg gen.Config, op string) (*Status, error) {
+//
+// inPlace says the tables exist with their keys, emptied by emptyOurs: the
+// rows go into them as they are (unchecked where the session may, see
+// driver.TrustedLoader) and no key is added.
+func (s *Simulator) load(ctx context.Context, tx driver.Tx, cfg gen.Config, op string, inPlace bool) (*Status, error) {
 	s.title("Loading baseline schema and data...")
 	d := s.t.Dialect()
 	trusted, err := s.trustedLoader(ctx, tx)
@@ -348,7 +379,11 @@ func (s *Simulator) load(ctx context.Context, tx driver.Tx, cfg gen.Config, op s
 			if t.System != sys {
 				continue
 			}
-			n, err := s.loadTable(ctx, tx, trusted, schema, t, cfg)
+			load := s.loadTable
+			if inPlace {
+				load = s.loadInPlace
+			}
+			n, err := load(ctx, tx, trusted, schema, t, cfg)
 			if err != nil {
 				return nil, err
 			}
@@ -356,10 +391,14 @@ func (s *Simulator) load(ctx context.Context, tx driver.Tx, cfg gen.Config, op s
 			s.step("Loaded %s (%d rows)", t.Name, n)
 		}
 	}
-	if trusted != nil {
+	switch {
+	case inPlace:
+	case trusted != nil:
 		s.step("Added the keys")
-	} else if err := s.addKeys(ctx, tx); err != nil {
-		return nil, err
+	default:
+		if err := s.addKeys(ctx, tx); err != nil {
+			return nil, err
+		}
 	}
 	l := NewLedger(0, op, cfg, s.schemas.CRM)
 	if err := tx.Insert(ctx, s.schemas.Shop, ledgerTable, [][]any{l.Row()}); err != nil {
@@ -415,6 +454,21 @@ func (s *Simulator) loadTable(ctx context.Context, tx driver.Tx, trusted driver.
 		return n, err
 	}
 	return n, addPrimaryKey(ctx, tx, t, primary)
+}
+
+// loadInPlace writes table t's Day 0 into the emptied table, whose keys
+// exist: with a trusted loader its foreign keys are not checked row by row
+// (the rows satisfy them by construction; verify checks the rules).
+func (s *Simulator) loadInPlace(ctx context.Context, tx driver.Tx, trusted driver.TrustedLoader, schema string, t *model.Table, cfg gen.Config) (int64, error) {
+	if trusted == nil || len(t.ForeignKeys) == 0 {
+		return s.stream(ctx, tx, schema, t, cfg)
+	}
+	var n int64
+	err := trusted.Unchecked(ctx, func() (err error) {
+		n, err = s.stream(ctx, tx, schema, t, cfg)
+		return err
+	})
+	return n, err
 }
 
 // addKeys adds the keys the dialect leaves out of a load (see

@@ -51,6 +51,17 @@ type Dialect interface {
 	ListTables(schema string) string
 	// ListColumns is a query returning the column names of a table.
 	ListColumns(schema, table string) string
+	// ListColumnTypes is a query returning the name and type name of each
+	// column of a table (see KindOfType).
+	ListColumnTypes(schema, table string) string
+	// ReferencingKeys is a query returning, for each foreign key that
+	// references a table of schema, its name, the schema and table it
+	// belongs to and the table it references.
+	ReferencingKeys(schema string) string
+	// Truncate empties the tables, given qualified, in one statement that
+	// runs inside a transaction and keeps the tables (their grants,
+	// indexes, comments, publications); "" when the database cannot.
+	Truncate(tables []string) string
 	// Table is the qualified, quoted name of a table of a system.
 	Table(schema, table string) string
 }
@@ -122,6 +133,12 @@ type SQL struct {
 	// DropSchemaAll renders DropSchema; nil: DROP SCHEMA IF EXISTS ...
 	// CASCADE.
 	DropSchemaAll func(d *SQL, schema string) string
+	// ReferencingKeysOf is the ReferencingKeys query, with %s for the
+	// schema as a string literal.
+	ReferencingKeysOf string
+	// TruncateInTx says TRUNCATE TABLE a, b, ... runs in a transaction and
+	// can empty tables that reference each other (PostgreSQL).
+	TruncateInTx bool
 }
 
 func (d *SQL) Name() string { return d.DialectName }
@@ -443,6 +460,38 @@ func (d *SQL) ListColumns(schema, table string) string {
 	}
 	return "SELECT column_name FROM information_schema.columns WHERE table_schema = " + d.String(schema) +
 		" AND table_name = " + d.String(table) + " ORDER BY ordinal_position"
+}
+
+func (d *SQL) ListColumnTypes(schema, table string) string {
+	if d.ObjectGuards {
+		prefix := ""
+		if d.DatabaseSchema != "" {
+			prefix = d.Quote(schema) + "."
+		}
+		return fmt.Sprintf("SELECT c.name, ty.name FROM %ssys.columns AS c JOIN %ssys.types AS ty ON ty.user_type_id = c.user_type_id WHERE c.object_id = %s ORDER BY c.column_id",
+			prefix, prefix, d.objectID(schema, table))
+	}
+	return "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = " + d.String(schema) +
+		" AND table_name = " + d.String(table) + " ORDER BY ordinal_position"
+}
+
+func (d *SQL) ReferencingKeys(schema string) string {
+	if d.DatabaseSchema != "" {
+		// Each system is a database; foreign keys never cross databases.
+		q := fmt.Sprintf("SELECT fk.name, s.name, OBJECT_NAME(fk.parent_object_id, DB_ID(%s)), rt.name FROM %s.sys.foreign_keys AS fk "+
+			"JOIN %s.sys.tables AS rt ON rt.object_id = fk.referenced_object_id JOIN %s.sys.schemas AS s ON s.schema_id = fk.schema_id "+
+			"JOIN %s.sys.schemas AS rs ON rs.schema_id = rt.schema_id WHERE rs.name = %s",
+			d.String(schema), d.Quote(schema), d.Quote(schema), d.Quote(schema), d.Quote(schema), d.String(d.DatabaseSchema))
+		return fmt.Sprintf("IF DB_ID(%s) IS NOT NULL EXEC(%s)", d.String(schema), d.String(q))
+	}
+	return fmt.Sprintf(d.ReferencingKeysOf, d.String(schema))
+}
+
+func (d *SQL) Truncate(tables []string) string {
+	if !d.TruncateInTx {
+		return ""
+	}
+	return "TRUNCATE TABLE " + strings.Join(tables, ", ")
 }
 
 // Kinds lists the column kinds of t, for Tx.Query.

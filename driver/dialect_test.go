@@ -92,6 +92,11 @@ func render(d *driver.SQL) string {
 		section("ListColumns", d.ListColumns("jaffle_shop", "customers"))
 		section("Table", d.Table("jaffle_shop", "customers"))
 	}
+	section("ListColumnTypes", d.ListColumnTypes("jaffle_shop", "customers"))
+	section("ReferencingKeys", d.ReferencingKeys("jaffle_shop"))
+	if q := d.Truncate([]string{d.Table("jaffle_shop", "orders"), d.Table("jaffle_shop", "customers")}); q != "" {
+		section("Truncate", q)
+	}
 	fmt.Fprintf(&b, "-- Quote\n%s\n", d.Quote("we\"ird`name"))
 	return b.String()
 }

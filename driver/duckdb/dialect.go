@@ -15,6 +15,9 @@ var Dialect = &driver.SQL{
 	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
 	// DuckDB's own catalog function answers in a fraction of the time of
 	// its information_schema view.
+	// DuckDB's foreign keys never cross schemas.
+	ReferencingKeysOf: "SELECT constraint_name, schema_name, table_name, referenced_table FROM duckdb_constraints() " +
+		"WHERE constraint_type = 'FOREIGN KEY' AND database_name = current_database() AND schema_name = %s ORDER BY 1, 2, 3",
 	TablesOf: "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = %s ORDER BY table_name",
 	Script:   driver.ScriptSyntax{Begin: "BEGIN TRANSACTION"},
 	// A day is one transaction.

@@ -16,7 +16,9 @@ var Dialect = &driver.SQL{
 	DecimalText: "CAST(%s AS CHAR)",
 	True:        "TRUE", False: "FALSE",
 	DateLit: "DATE %s", TimestampLit: "TIMESTAMP %s",
-	UpdateJoin:    true,
+	UpdateJoin: true,
+	ReferencingKeysOf: "SELECT CONSTRAINT_NAME, CONSTRAINT_SCHEMA, TABLE_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS " +
+		"WHERE UNIQUE_CONSTRAINT_SCHEMA = %s ORDER BY 1, 2, 3",
 	SchemaOptions: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
 	TableOptions:  " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 	Script: driver.ScriptSyntax{

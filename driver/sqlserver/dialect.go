@@ -25,6 +25,8 @@ var Dialect = &driver.SQL{
 	TypedNulls:   true,
 	ObjectGuards: true,
 	UpdateFrom:   true,
+	ReferencingKeysOf: "SELECT fk.name, SCHEMA_NAME(fk.schema_id), OBJECT_NAME(fk.parent_object_id), rt.name FROM sys.foreign_keys AS fk " +
+		"JOIN sys.tables AS rt ON rt.object_id = fk.referenced_object_id WHERE rt.schema_id = SCHEMA_ID(%s) ORDER BY 1, 2, 3",
 	// Any error dooms the transaction (a script stops with nothing of its
 	// step written, as the direct path does); ANSI NULLs and quoted
 	// identifiers whatever the server's defaults.
