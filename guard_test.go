@@ -256,3 +256,26 @@ func TestResetKeepsWhatTheUserAddedOnPostgres(t *testing.T) {
 		t.Fatalf("verify after the reset in place: %v %+v", err, rep)
 	}
 }
+
+// A load that never committed (its tables made, its ledger empty, as a
+// killed load leaves MySQL) is named as such, not as another tool's
+// tables, and load-baseline finishes it.
+func TestUnfinishedLoadIsNamed(t *testing.T) {
+	tg := guardTargets(t)["duckdb"](t)
+	ctx := t.Context()
+	sim, d := tg.open(t)
+	if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tg.raw(t, "DELETE FROM "+d.Table(tg.sc.Shop, model.LedgerTable))
+	_, err := sim.Verify(ctx)
+	if !errors.Is(err, originsim.ErrNotLoaded) || !strings.Contains(err.Error(), "did not finish") || strings.Contains(err.Error(), "another tool") {
+		t.Fatalf("verify after an unfinished load: %v", err)
+	}
+	if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{}); err != nil {
+		t.Fatalf("load-baseline over the unfinished load: %v", err)
+	}
+	if rep, err := sim.Verify(ctx); err != nil || !rep.OK {
+		t.Fatalf("verify after finishing the load: %v", err)
+	}
+}

@@ -190,6 +190,11 @@ func (s *Simulator) loaded(ctx context.Context, tx driver.Tx) (*found, error) {
 	}
 	if f.ledger == nil {
 		where := fmt.Sprintf("%s and %s", s.schemas.Shop, s.schemas.CRM)
+		if f.tables[model.Shop][model.LedgerTable] && s.onlyOurs(f) {
+			// What a load killed between its DDL and its commit leaves on
+			// MySQL, which commits around DDL.
+			return nil, notLoaded(" in %s: a load did not finish (the tables exist, the ledger is empty); run %s to finish it", where, TermLoadBaseline)
+		}
 		if len(f.ours(s.schemas)) > 0 {
 			return nil, notLoaded(" in %s: the tables exist but have no originsim ledger (made by another tool?); run %s into new schemas", where, TermLoadBaseline)
 		}
