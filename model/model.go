@@ -7,6 +7,7 @@ package model
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -249,9 +250,26 @@ var schemaNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // ErrSchemaName is wrapped by every schema-name validation error.
 var ErrSchemaName = fmt.Errorf("invalid schema name")
 
+// systemSchemas are the names a supported database keeps for itself: its
+// catalogs (information_schema; PostgreSQL's pg_catalog and every pg_
+// name, which it reserves; DuckDB's temp and system), MySQL's system
+// databases (mysql, performance_schema, sys) and SQL Server's system
+// schemas (sys, guest and its roles' db_ schemas). The two systems' tables
+// never belong there, on any database: the names are refused everywhere,
+// in any case. The default schemas (DuckDB's main, PostgreSQL's public,
+// SQL Server's dbo) are ordinary schemas users load into, and stay
+// allowed: a schema holding tables originsim did not make is refused by
+// the operations themselves.
+var systemSchemas = []string{
+	"information_schema", "temp", "system", "mysql", "performance_schema", "sys", "guest",
+	"db_owner", "db_accessadmin", "db_securityadmin", "db_ddladmin", "db_backupoperator",
+	"db_datareader", "db_datawriter", "db_denydatareader", "db_denydatawriter",
+}
+
 // ValidateSchemaName accepts letters, digits and underscores, not starting
-// with a digit, at most MaxSchemaName characters. Names are also quoted
-// wherever they are used; validation keeps them portable across databases.
+// with a digit, at most MaxSchemaName characters, and not the name of a
+// system schema. Names are also quoted wherever they are used; validation
+// keeps them portable across databases.
 func ValidateSchemaName(name string) error {
 	switch {
 	case name == "":
@@ -260,6 +278,9 @@ func ValidateSchemaName(name string) error {
 		return fmt.Errorf("%w: %q is %d characters, at most %d allowed", ErrSchemaName, truncate(name, 20), len(name), MaxSchemaName)
 	case !schemaNameRE.MatchString(name):
 		return fmt.Errorf("%w: %q: use letters, digits and underscores, not starting with a digit", ErrSchemaName, truncate(name, 40))
+	case len(name) >= 3 && strings.EqualFold(name[:3], "pg_"),
+		slices.ContainsFunc(systemSchemas, func(s string) bool { return strings.EqualFold(s, name) }):
+		return fmt.Errorf("%w: %q is a system schema of a supported database (information_schema, pg_*, mysql, sys, temp, ...): choose a name of your own", ErrSchemaName, name)
 	}
 	return nil
 }

@@ -25,6 +25,27 @@ func TestValidateSchemaName(t *testing.T) {
 	}
 }
 
+// A system schema reached the engine and failed there (exit 1), or worse,
+// on MySQL, put the tables among the server's own (--crm-schema mysql).
+func TestSystemSchemasAreRefused(t *testing.T) {
+	for _, n := range []string{"information_schema", "INFORMATION_SCHEMA", "pg_catalog", "pg_toast", "pg_temp_3", "PG_x", "temp", "system",
+		"mysql", "MySQL", "performance_schema", "sys", "SYS", "guest", "db_owner", "db_datareader"} {
+		for _, sc := range []Schemas{{Shop: n, CRM: "jaffle_crm"}, {Shop: "jaffle_shop", CRM: n}} {
+			err := sc.Validate()
+			if !errors.Is(err, ErrSchemaName) || !strings.Contains(err.Error(), "system schema") || !strings.Contains(err.Error(), n) {
+				t.Errorf("%+v: %v", sc, err)
+			}
+		}
+	}
+	// The default schemas of the databases are ordinary ones, and names
+	// that only begin like a system one are the user's.
+	for _, n := range []string{"main", "public", "dbo", "pg", "pgshop", "mysql_shop", "system_crm", "temporary", "sys_x", "db_shop"} {
+		if err := (Schemas{Shop: n, CRM: "jaffle_crm"}).Validate(); err != nil {
+			t.Errorf("%q refused: %v", n, err)
+		}
+	}
+}
+
 func TestCents(t *testing.T) {
 	cases := map[string]Cents{"1299.99": 129999, "12.5": 1250, "7": 700, "-3.10": -310, "0.01": 1, ".5": 50, "7.000": 700}
 	for in, want := range cases {
