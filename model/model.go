@@ -253,8 +253,10 @@ var ErrSchemaName = fmt.Errorf("invalid schema name")
 // systemSchemas are the names a supported database keeps for itself: its
 // catalogs (information_schema; PostgreSQL's pg_catalog and every pg_
 // name, which it reserves; DuckDB's temp and system), MySQL's system
-// databases (mysql, performance_schema, sys) and SQL Server's system
-// schemas (sys, guest and its roles' db_ schemas). The two systems' tables
+// databases (mysql, performance_schema, sys), SQL Server's system schemas
+// (sys, guest and its roles' db_ schemas) and its system databases, which
+// --separate-databases would write into (master, model, msdb, tempdb;
+// model is the template of every new database). The two systems' tables
 // never belong there, on any database: the names are refused everywhere,
 // in any case. The default schemas (DuckDB's main, PostgreSQL's public,
 // SQL Server's dbo) are ordinary schemas users load into, and stay
@@ -264,6 +266,7 @@ var systemSchemas = []string{
 	"information_schema", "temp", "system", "mysql", "performance_schema", "sys", "guest",
 	"db_owner", "db_accessadmin", "db_securityadmin", "db_ddladmin", "db_backupoperator",
 	"db_datareader", "db_datawriter", "db_denydatareader", "db_denydatawriter",
+	"master", "model", "msdb", "tempdb",
 }
 
 // ValidateSchemaName accepts letters, digits and underscores, not starting

@@ -29,7 +29,8 @@ func TestValidateSchemaName(t *testing.T) {
 // on MySQL, put the tables among the server's own (--crm-schema mysql).
 func TestSystemSchemasAreRefused(t *testing.T) {
 	for _, n := range []string{"information_schema", "INFORMATION_SCHEMA", "pg_catalog", "pg_toast", "pg_temp_3", "PG_x", "temp", "system",
-		"mysql", "MySQL", "performance_schema", "sys", "SYS", "guest", "db_owner", "db_datareader"} {
+		"mysql", "MySQL", "performance_schema", "sys", "SYS", "guest", "db_owner", "db_datareader",
+		"master", "model", "msdb", "tempdb"} {
 		for _, sc := range []Schemas{{Shop: n, CRM: "jaffle_crm"}, {Shop: "jaffle_shop", CRM: n}} {
 			err := sc.Validate()
 			if !errors.Is(err, ErrSchemaName) || !strings.Contains(err.Error(), "system schema") || !strings.Contains(err.Error(), n) {
