@@ -55,17 +55,30 @@ func (c Config) Validate() error {
 	if c.Start.IsZero() || !c.Start.Equal(dateOnly(c.Start)) || c.Start.Location() != time.UTC {
 		return fmt.Errorf("%w: start date must be a UTC date at midnight", ErrConfig)
 	}
-	if y := c.Start.Year(); y < 1971 || y > 2200 {
-		return fmt.Errorf("%w: start date %s: the year must be between 1971 and 2200", ErrConfig, c.Start.Format("2006-01-02"))
+	return checkStartYear(c.Start)
+}
+
+// The start date's years: from 1971, so every timestamp is after the Unix
+// epoch (change events count from it), to 2200.
+const minStartYear, maxStartYear = 1971, 2200
+
+func checkStartYear(t time.Time) error {
+	if y := t.Year(); y < minStartYear || y > maxStartYear {
+		return fmt.Errorf("%w: start date %s: the year must be between %d and %d", ErrConfig, t.Format("2006-01-02"), minStartYear, maxStartYear)
 	}
 	return nil
 }
 
-// ParseStart parses a YYYY-MM-DD start date.
+// ParseStart parses a YYYY-MM-DD start date, in the years Validate
+// accepts. A date given is never the zero time, which callers read as
+// "not set": 0001-01-01 is refused, not taken for the default.
 func ParseStart(s string) (time.Time, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, time.UTC)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: start date %q: use YYYY-MM-DD", ErrConfig, s)
+	}
+	if err := checkStartYear(t); err != nil {
+		return time.Time{}, err
 	}
 	return t, nil
 }
