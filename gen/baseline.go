@@ -140,9 +140,10 @@ func (c Config) leftAt(id int64) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// baseCustomer is customer i+1, created over the year before Day 0.
+// baseCustomer is the customer at position i, created over the year
+// before Day 0.
 func (c Config) baseCustomer(i int) model.Customer {
-	id := int64(i + 1)
+	id := model.KeyAt(i)
 	r := stream(c.Seed, tagCustomer, 0, uint64(id))
 	cu := newCustomer(id, r, spread(c.Start.Add(customersFrom), c.Start.Add(customersTo), i, baseCustomers*c.Scale, r))
 	if t, left := c.leftAt(id); left {
@@ -152,6 +153,8 @@ func (c Config) baseCustomer(i int) model.Customer {
 }
 
 // baseProduct is catalog entry i, introduced over the months before Day 0.
+// Products are the catalog's twenty: their keys never reach the user's band
+// (see TestKeysSkipTheUsersBand), so they are the catalog index plus one.
 func baseProduct(c Config, i int) model.Product {
 	e := catalog[i]
 	t := c.Start.Add(-500*day + time.Duration(i)*3*day + 9*time.Hour)
@@ -169,15 +172,15 @@ func (c Config) baseCampaign(k int64) model.Campaign {
 	return cp
 }
 
-// baseOrder is order i+1, placed in the month before Day 0 and awaiting
+// baseOrder is the order at position i, placed in the month before Day 0 and awaiting
 // payment (the payments table starts empty; Day 1 settles the backlog).
 // Orders of customers who left are cancelled; a few others were cancelled
 // by the customer.
 func (c Config) baseOrder(i int) model.Order {
-	id := int64(i + 1)
+	id := model.KeyAt(i)
 	r := stream(c.Seed, tagOrder, 0, uint64(id))
 	created := spread(c.Start.Add(ordersFrom), c.Start.Add(historyTo), i, baseOrders*c.Scale, r)
-	o := model.Order{ID: id, CustomerID: int64(1 + r.intn(baseCustomers*c.Scale)), OrderDate: model.Day(created), Status: model.StatusPending,
+	o := model.Order{ID: id, CustomerID: model.KeyAt(r.intn(baseCustomers * c.Scale)), OrderDate: model.Day(created), Status: model.StatusPending,
 		Trio: model.Trio{CreatedAt: created, UpdatedAt: created}}
 	if t, left := c.leftAt(o.CustomerID); left {
 		o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, t, t
@@ -188,8 +191,8 @@ func (c Config) baseOrder(i int) model.Order {
 	return o
 }
 
-// baseItemBlock is the items of Day 0 order block b (orders b*itemBlock+1
-// on), from the catalog at its original prices, with the orders' totals.
+// baseItemBlock is the items of Day 0 order block b (the orders from
+// position b*itemBlock on), from the catalog at its original prices, with the orders' totals.
 func (c Config) baseItemBlock(b int) ([]model.OrderItem, []model.Cents) {
 	lo, hi := b*itemBlock, min((b+1)*itemBlock, baseOrders*c.Scale)
 	orders := make([]model.Order, hi-lo)
@@ -209,26 +212,27 @@ func (c Config) baseItems(b int, orders []model.Order, emit bool) ([]model.Order
 		active[i] = int64(i + 1)
 	}
 	from := lo * ni / no
-	return makeItems(c.Seed, 0, orders, from, hi*ni/no, int64(from)+1, active, func(id int64) model.Cents { return catalog[id-1].price }, emit)
+	return makeItems(c.Seed, 0, orders, from, hi*ni/no, from, active, func(id int64) model.Cents { return catalog[id-1].price }, emit)
 }
 
-// baseEmail is campaign email i+1, inside its campaign's month.
+// baseEmail is the campaign email at position i, inside its campaign's
+// month.
 func (c Config) baseEmail(i int) model.Email {
-	id := int64(i + 1)
+	id := model.KeyAt(i)
 	r := stream(c.Seed, tagEmail, 0, uint64(id))
 	sent := spread(c.Start.Add(emailsFrom), c.Start.Add(historyTo), i, baseEmails*c.Scale, r)
-	return c.email(id, int64(1+r.intn(baseCustomers*c.Scale)), sent, r)
+	return c.email(id, model.KeyAt(r.intn(baseCustomers*c.Scale)), sent, r)
 }
 
-// baseSession is web session i+1, over the two months before Day 0; about
+// baseSession is the web session at position i, over the two months before Day 0; about
 // 30 % are anonymous.
 func (c Config) baseSession(i int) model.WebSession {
-	id := int64(i + 1)
+	id := model.KeyAt(i)
 	r := stream(c.Seed, tagSession, 0, uint64(id))
 	start := spread(c.Start.Add(sessionsFrom), c.Start.Add(historyTo), i, baseSessions*c.Scale, r)
 	var cust int64
 	if !r.pct(30) {
-		cust = int64(1 + r.intn(baseCustomers*c.Scale))
+		cust = model.KeyAt(r.intn(baseCustomers * c.Scale))
 	}
 	return session(id, cust, start, r)
 }

@@ -37,9 +37,9 @@ func (s *State) campaigns(w *workday) {
 // half of those clicked.
 func (s *State) emailActivity(w *workday) {
 	step := changeset.Step{Table: model.EmailActivity, Kind: changeset.Insert, What: "new", Columns: model.Get(model.EmailActivity).ColumnNames()}
-	first := int64(s.appended[model.EmailActivity]) + 1
+	first := s.appended[model.EmailActivity]
 	for i := range w.plan.Emails {
-		id := first + int64(i)
+		id := model.KeyAt(first + i)
 		r := w.rowStream(tagEmail, id)
 		sent := spread(w.at(hSendFrom), w.at(hSendTo), i, w.plan.Emails, r)
 		e := s.cfg.email(id, w.audience[r.intn(len(w.audience))], sent, r)
@@ -57,9 +57,9 @@ func (s *State) emailActivity(w *workday) {
 // active this morning.
 func (s *State) webSessions(w *workday) {
 	step := changeset.Step{Table: model.WebSessions, Kind: changeset.Insert, What: "new", Columns: model.Get(model.WebSessions).ColumnNames()}
-	first := int64(s.appended[model.WebSessions]) + 1
+	first := s.appended[model.WebSessions]
 	for i := range w.plan.Sessions {
-		id := first + int64(i)
+		id := model.KeyAt(first + i)
 		r := w.rowStream(tagSession, id)
 		start := spread(w.at(hWebFrom), w.at(hWebTo), i, w.plan.Sessions, r)
 		var cust int64

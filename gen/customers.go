@@ -5,12 +5,12 @@ import (
 	"github.com/originsim/originsim/model"
 )
 
-// newCustomers: new customers sign up in the early morning, with ids
-// following the last customer's.
+// newCustomers: new customers sign up in the early morning, with keys
+// following the last customer's (past the user's band, see model.KeyAt).
 func (s *State) newCustomers(w *workday) {
 	step := changeset.Step{Table: model.Customers, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Customers).ColumnNames()}
 	for i := range w.plan.Customers {
-		id := w.known + int64(i) + 1
+		id := model.KeyAt(int(w.known) + i)
 		r := w.rowStream(tagCustomer, id)
 		c := newCustomer(id, r, spread(w.at(hCustomers), w.at(hProducts), i, w.plan.Customers, r))
 		s.d.Customers = append(s.d.Customers, c)

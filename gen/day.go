@@ -124,7 +124,7 @@ type workday struct {
 	known    int64
 	audience []int64
 
-	firstOrder int64          // the first of today's orders
+	firstOrder int            // the position of today's first order
 	paid       []int64        // orders paid today, ascending
 	changed    map[int64]bool // customers whose email changed today
 }

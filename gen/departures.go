@@ -31,13 +31,13 @@ func (s *State) departures(w *workday) {
 // returns the step and when each leaver left.
 func (s *State) customersLeave(w *workday) (changeset.Step, map[int64]time.Time) {
 	leaving := s.chooseCustomers(w, tagLeave, w.plan.Leavers, func(c *model.Customer) bool {
-		return !w.changed[c.ID] && s.settled[c.ID-1] == 0
+		return !w.changed[c.ID] && s.settled[model.KeyIndex(c.ID)] == 0
 	})
 	leavers := sortedKeys(leaving)
 	step := changeset.Step{Table: model.Customers, Kind: changeset.SoftDelete, What: "left", Columns: []string{"customer_id", "updated_at", "deleted_at"}}
 	leftAt := map[int64]time.Time{}
 	for i, id := range leavers {
-		c := &s.d.Customers[id-1]
+		c := s.customer(id)
 		t := spread(w.at(hLeavers), w.at(hCancels), i, len(leavers), w.rowStream(tagLeave, id))
 		c.UpdatedAt, c.DeletedAt = t, t
 		leftAt[id] = t
@@ -52,7 +52,7 @@ func (s *State) customersLeave(w *workday) (changeset.Step, map[int64]time.Time)
 func (s *State) cancellations(w *workday, leftAt map[int64]time.Time) map[int64]time.Time {
 	cancel := map[int64]time.Time{}
 	for _, id := range s.pending {
-		if t, ok := leftAt[s.d.Orders[id-1].CustomerID]; ok {
+		if t, ok := leftAt[s.order(id).CustomerID]; ok {
 			cancel[id] = t
 		}
 	}
@@ -78,7 +78,7 @@ func (s *State) cancellations(w *workday, leftAt map[int64]time.Time) map[int64]
 func (s *State) cancelOrders(cancel map[int64]time.Time) changeset.Step {
 	step := changeset.Step{Table: model.Orders, Kind: changeset.SoftDelete, What: "cancellations", Columns: []string{"order_id", "status", "updated_at", "deleted_at"}}
 	for _, id := range sortedKeys(cancel) {
-		o := &s.d.Orders[id-1]
+		o := s.order(id)
 		o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, cancel[id], cancel[id]
 		step.Rows = append(step.Rows, []any{id, o.Status, o.UpdatedAt, o.DeletedAt})
 	}

@@ -12,7 +12,7 @@ func (s *State) emailChanges(w *workday) {
 	w.changed = s.chooseCustomers(w, tagEmailChange, w.plan.EmailChanges, func(*model.Customer) bool { return true })
 	step := changeset.Step{Table: model.Customers, Kind: changeset.Update, What: "email changes", Columns: []string{"customer_id", "last_name", "email", "updated_at"}}
 	for i, id := range sortedKeys(w.changed) {
-		c := &s.d.Customers[id-1]
+		c := s.customer(id)
 		r := w.rowStream(tagEmailChange, id)
 		last := c.LastName
 		for last == c.LastName {

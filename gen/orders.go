@@ -9,10 +9,10 @@ import (
 // morning, place new orders through the day; each awaits payment.
 func (s *State) newOrders(w *workday) {
 	buyers := s.activeCustomers()
-	w.firstOrder = int64(len(s.d.Orders)) + 1
+	w.firstOrder = len(s.d.Orders)
 	step := changeset.Step{Table: model.Orders, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Orders).ColumnNames()}
 	for i := range w.plan.Orders {
-		id := w.firstOrder + int64(i)
+		id := model.KeyAt(w.firstOrder + i)
 		r := w.rowStream(tagOrder, id)
 		t := spread(w.at(hOrders), w.at(hPayments), i, w.plan.Orders, r)
 		o := model.Order{ID: id, CustomerID: buyers[r.intn(len(buyers))], OrderDate: w.date, Status: model.StatusPending,
@@ -31,18 +31,18 @@ func (s *State) orderItems(w *workday) {
 		Rows: s.addItems(w.n, w.firstOrder, w.plan.Orders, w.plan.Items)})
 }
 
-// addItems creates nItems order lines for the nOrders orders starting at
-// firstOrder (already in the dataset), 1 to 5 lines each, with distinct
+// addItems creates nItems order lines for the nOrders orders from position
+// firstOrder of the dataset (already in it), 1 to 5 lines each, with distinct
 // products per order at the price in effect, records the order totals and
 // returns the lines as rows.
-func (s *State) addItems(dayN int, firstOrder int64, nOrders, nItems int) [][]any {
+func (s *State) addItems(dayN int, firstOrder, nOrders, nItems int) [][]any {
 	active := s.activeProducts()
 	price := func(id int64) model.Cents { return s.d.Products[id-1].Price }
 	rows := make([][]any, 0, nItems)
 	for b := 0; b*itemBlock < nOrders; b++ {
 		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
-		orders := s.d.Orders[firstOrder-1+int64(lo) : firstOrder-1+int64(hi)]
-		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, int64(s.appended[model.OrderItems])+1, active, price, true)
+		orders := s.d.Orders[firstOrder+lo : firstOrder+hi]
+		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, s.appended[model.OrderItems], active, price, true)
 		s.keepItems(items)
 		s.total = append(s.total, totals...)
 		for i := range items {

@@ -58,13 +58,13 @@ func (s *State) choosePaid(n, payments int) ([]int64, map[int64]int, error) {
 // returns them as rows.
 func (s *State) pay(w *workday, paid []int64, parts map[int64]int) [][]any {
 	rows := make([][]any, 0, w.plan.Payments)
-	first := int64(s.appended[model.Payments]) + 1
+	first := s.appended[model.Payments]
 	for _, id := range paid {
 		r := w.rowStream(tagPayRow, id)
-		for _, part := range split(r, s.total[id-1], parts[id]) {
+		for _, part := range split(r, s.total[model.KeyIndex(id)], parts[id]) {
 			i := len(rows)
 			t := spread(w.at(hPayments), w.at(hStatus), i, w.plan.Payments, r)
-			pm := model.Payment{ID: first + int64(i), OrderID: id, Method: part.method, Amount: part.amount, Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
+			pm := model.Payment{ID: model.KeyAt(first + i), OrderID: id, Method: part.method, Amount: part.amount, Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
 			s.appended[model.Payments]++
 			if !s.lean {
 				s.d.Payments = append(s.d.Payments, pm)

@@ -77,11 +77,11 @@ func session(id, customer int64, start time.Time, r *rng) model.WebSession {
 const itemBlock = 100
 
 // makeItems creates the items of one block of orders: to-from lines, the
-// first with id firstItem, spread 1 to 5 per order, with distinct products
+// first at position firstItem of the table (its key model.KeyAt(firstItem)), spread 1 to 5 per order, with distinct products
 // (from active, at their price) per order. It also returns the order totals.
 // Everything comes from the block's own random stream.
 // Without emit, only the totals are made (the same draws, no lines).
-func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstItem int64, active []int64, price func(int64) model.Cents, emit bool) ([]model.OrderItem, []model.Cents) {
+func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstItem int, active []int64, price func(int64) model.Cents, emit bool) ([]model.OrderItem, []model.Cents) {
 	r := stream(seed, tagItems, uint64(dayN), uint64(orders[0].ID))
 	counts := distribute(r, len(orders), to-from, min(5, len(active)))
 	var items []model.OrderItem
@@ -95,7 +95,7 @@ func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstI
 			id, unit := active[p], price(active[p])
 			q := quantity(r)
 			if emit {
-				items = append(items, model.OrderItem{ID: firstItem + int64(len(items)), OrderID: o.ID, ProductID: id,
+				items = append(items, model.OrderItem{ID: model.KeyAt(firstItem + len(items)), OrderID: o.ID, ProductID: id,
 					Quantity: q, UnitPrice: unit, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
 			}
 			totals[j] += model.Cents(q) * unit

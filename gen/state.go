@@ -23,8 +23,8 @@ type State struct {
 	// have left them, so the days after play the same.
 	gone [model.NumTables]map[int64]bool
 
-	total   []model.Cents   // per order (index id-1): sum of its items
-	settled []int32         // per customer (index id-1): orders shipped or completed
+	total   []model.Cents   // per order (at model.KeyIndex(id)): sum of its items
+	settled []int32         // per customer (at model.KeyIndex(id)): orders shipped or completed
 	pending []int64         // active pending orders, ascending
 	due     map[int][]int64 // day -> shipped orders that complete that day
 }
@@ -132,8 +132,14 @@ func (s *State) keepItems(items []model.OrderItem) {
 
 // prunePending drops orders that left the pending state.
 func (s *State) prunePending() {
-	s.pending = slices.DeleteFunc(s.pending, func(id int64) bool { return s.d.Orders[id-1].Status != model.StatusPending })
+	s.pending = slices.DeleteFunc(s.pending, func(id int64) bool { return s.order(id).Status != model.StatusPending })
 }
+
+// customer and order find a generated row by its key. Keys skip the user's
+// band (see model.KeyAt): a key is never its position plus one past it.
+func (s *State) customer(id int64) *model.Customer { return &s.d.Customers[model.KeyIndex(id)] }
+
+func (s *State) order(id int64) *model.Order { return &s.d.Orders[model.KeyIndex(id)] }
 
 func sortedKeys[V any](m map[int64]V) []int64 {
 	keys := make([]int64, 0, len(m))

@@ -16,7 +16,7 @@ func (s *State) statusTransitions(w *workday) {
 	slices.Sort(moves)
 	delete(s.due, w.n)
 	for i, id := range moves {
-		o := &s.d.Orders[id-1]
+		o := s.order(id)
 		r := w.rowStream(tagShip, id)
 		o.UpdatedAt = spread(w.at(hStatus), w.at(hEmails), i, len(moves), r)
 		switch {
@@ -26,10 +26,10 @@ func (s *State) statusTransitions(w *workday) {
 			o.Status = model.StatusShipped
 			deliver := w.n + 1 + r.intn(3)
 			s.due[deliver] = append(s.due[deliver], id)
-			s.settled[o.CustomerID-1]++
+			s.settled[model.KeyIndex(o.CustomerID)]++
 		default:
 			o.Status = model.StatusCompleted
-			s.settled[o.CustomerID-1]++
+			s.settled[model.KeyIndex(o.CustomerID)]++
 		}
 		step.Rows = append(step.Rows, []any{id, o.Status, o.UpdatedAt})
 	}
