@@ -89,10 +89,12 @@ func Day(cfg gen.Config, sc model.Schemas, n int, fn func(*Event) error) error {
 					rows[key] = r
 				} else {
 					before, ok := rows[key]
+					// A generated row's position comes from its key, which
+					// skips the user's band (model.KeyIndex).
 					if !ok && t.ID == model.OrderItems {
-						before = d.Row(t.ID, int(key-1)) // lines never change; the state keeps them with hard deletes
+						before = d.Row(t.ID, model.KeyIndex(key)) // lines never change; the state keeps them with hard deletes
 					} else if !ok {
-						before = prev.Row(t.ID, int(key-1))
+						before = prev.Row(t.ID, model.KeyIndex(key))
 					}
 					if st.Kind == changeset.Delete {
 						ev.Op, ev.Before, ev.After, ev.At = Delete, before, nil, r[1].(time.Time)

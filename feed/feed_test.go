@@ -167,6 +167,53 @@ func TestBaselineFeed(t *testing.T) {
 	}
 }
 
+// Past the user's band (keys 5000-9999, which generated keys skip), an
+// update's or delete's before-image is the row with that key the day
+// before, as the generator holds it, with soft and hard deletes.
+func TestFeedPastTheUsersBand(t *testing.T) {
+	for _, hard := range []bool{false, true} {
+		cfg := gen.Default()
+		cfg.Scale, cfg.HardDeletes = 5, hard
+		const n = 12
+		prev, err := gen.At(cfg, n-1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[model.TableID]map[int64]string{}
+		for _, tb := range model.Tables() {
+			rows[tb.ID] = map[int64]string{}
+			for i := range prev.Dataset().Len(tb.ID) {
+				r := prev.Dataset().Row(tb.ID, i)
+				rows[tb.ID][r[0].(int64)] = line(tb, r)
+			}
+		}
+		seen := map[string]bool{}
+		past := 0
+		err = feed.Day(cfg, model.DefaultSchemas, n, func(e *feed.Event) error {
+			id := fmt.Sprintf("%s.%d", e.Table.Name, e.Key)
+			if model.IsCustom(e.Key) {
+				t.Errorf("hard %v: the feed changes the user's %s", hard, id)
+			}
+			if e.Op != feed.Create && !seen[id] {
+				if e.Key > model.CustomTo {
+					past++
+				}
+				if got, want := line(e.Table, e.Before), rows[e.Table.ID][e.Key]; got != want {
+					t.Errorf("hard %v: %s before:\n got %s\nwant %s", hard, id, got, want)
+				}
+			}
+			seen[id] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if past == 0 {
+			t.Errorf("hard %v: day %d changes no row past the band: the test tests nothing", hard, n)
+		}
+	}
+}
+
 // Every format writes one parseable record per event, in event order, and
 // the same bytes every time.
 func TestFormats(t *testing.T) {
