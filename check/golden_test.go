@@ -80,6 +80,7 @@ func goldenCases(t *testing.T) []goldenCase {
 	cs = append(cs,
 		goldenCase{"day 30 with keys out of order and repeated", shuffled, cfg.DayDate(31), check.Options{}},
 		goldenCase{"day 30 recorded a day early", day(t, cfg, 30), cfg.DayDate(30), check.Options{}},
+		goldenCase{"day 3 with the user's rows, two of them dangling", withUsersRows(t, true), cfg.DayDate(4), check.Options{}},
 		goldenCase{"empty", &model.Dataset{}, cfg.DayDate(1), check.Options{}},
 		goldenCase{"empty, hard deletes", &model.Dataset{}, cfg.DayDate(1), check.Options{HardDeletes: true}})
 	return cs

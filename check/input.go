@@ -11,10 +11,18 @@ import (
 
 // Input is what the rules read: one state's rows, and the lookups over them
 // that several rules share, built once.
+//
+// The user's own rows (keys in model's band, 5000-9999) are held only to the
+// rules marked Custom: their keys and references. The other rules are the
+// generator's promises about its own rows, and see the generated rows only,
+// through generated.
 type Input struct {
 	d     *model.Dataset
 	until time.Time
 	o     Options
+	// generated is the Input of the generated rows alone: this Input when
+	// d holds no custom rows.
+	generated *Input
 
 	// Rows by key; where a key repeats, the last row stands.
 	customers map[int64]*model.Customer
@@ -26,12 +34,31 @@ type Input struct {
 	total map[int64]model.Cents // order key -> sum of quantity x unit_price
 	paid  map[int64]model.Cents // order key -> sum of its payments
 
-	lastCustomer int64 // the last customer's key, 0 without customers
+	lastCustomer int64 // the last generated customer's key, 0 without any
 }
 
 // NewInput prepares d for the rules: until is the end of the recorded day,
 // o says how the data was made.
 func NewInput(d *model.Dataset, until time.Time, o Options) *Input {
+	in := newInput(d, until, o)
+	in.generated = in
+	if g, custom := d.Split(); hasRows(custom) {
+		in.generated = newInput(g, until, o)
+		in.generated.generated = in.generated
+	}
+	return in
+}
+
+func hasRows(d *model.Dataset) bool {
+	for _, t := range model.Tables() {
+		if d.Len(t.ID) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func newInput(d *model.Dataset, until time.Time, o Options) *Input {
 	in := &Input{d: d, until: until, o: o}
 	in.customers = byKey(d.Customers, func(x *model.Customer) int64 { return x.ID })
 	in.products = byKey(d.Products, func(x *model.Product) int64 { return x.ID })
@@ -46,8 +73,11 @@ func NewInput(d *model.Dataset, until time.Time, o Options) *Input {
 	for _, x := range d.Payments {
 		in.paid[x.OrderID] += x.Amount
 	}
-	if n := len(d.Customers); n > 0 {
-		in.lastCustomer = d.Customers[n-1].ID
+	for i := len(d.Customers) - 1; i >= 0; i-- {
+		if id := d.Customers[i].ID; !model.IsCustom(id) {
+			in.lastCustomer = id
+			break
+		}
 	}
 	return in
 }
@@ -61,9 +91,10 @@ func byKey[T any](rows []T, key func(*T) int64) map[int64]*T {
 }
 
 // customer reports whether a CRM row's customer_id may stand: the customer
-// is there or, with hard deletes, may have been deleted.
+// is there or, with hard deletes, may have been deleted (a generated key,
+// no later than the last generated customer: days delete no custom rows).
 func (in *Input) customer(id int64) bool {
-	return in.customers[id] != nil || (in.o.HardDeletes && id >= 1 && id <= in.lastCustomer)
+	return in.customers[id] != nil || (in.o.HardDeletes && id >= 1 && !model.IsCustom(id) && id <= in.lastCustomer)
 }
 
 // paidOrders are the keys of the orders that payments name, in order.

@@ -29,6 +29,7 @@ func emailRules() []Rule {
 			Name: "campaign_id references campaigns, customer_id references customers", Table: "email_activity",
 			Description: "Every email belongs to a campaign that is there and goes to a customer of the shop (with hard deletes, one who may have left).",
 			Check:       emailReferences,
+			Custom:      true,
 		},
 		Rule{
 			Name: "a click implies an open", Table: "email_activity",
@@ -74,6 +75,7 @@ func sessionRules() []Rule {
 			Name: "customer_id is NULL or references customers", Table: "web_sessions",
 			Description: "A session is anonymous or belongs to a customer of the shop (with hard deletes, one who may have left).",
 			Check:       sessionCustomer,
+			Custom:      true,
 		},
 		Rule{
 			Name: "session_end >= session_start, 3 to 20 page views", Table: "web_sessions",

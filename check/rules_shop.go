@@ -54,6 +54,7 @@ func orderRules() []Rule {
 			Name: "customer_id references customers", Table: "orders",
 			Description: "Every order belongs to a customer who is there.",
 			Check:       orderCustomer,
+			Custom:      true,
 		},
 		Rule{
 			Name: "status is pending, shipped, completed or cancelled; cancelled exactly when soft-deleted", Table: "orders",
@@ -114,6 +115,7 @@ func itemRules() []Rule {
 			Name: "order_id and product_id reference orders and products", Table: "order_items",
 			Description: "Every item belongs to an order that is there and names a product that is there.",
 			Check:       itemReferences,
+			Custom:      true,
 		},
 		Rule{
 			Name: "quantity >= 1, unit_price > 0", Table: "order_items",
@@ -176,6 +178,7 @@ func paymentRules() []Rule {
 			Name: "order_id references orders", Table: "payments",
 			Description: "Every payment pays for an order that is there.",
 			Check:       paymentOrder,
+			Custom:      true,
 		},
 		Rule{
 			Name: "amount positive, known payment_method", Table: "payments",
