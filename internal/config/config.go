@@ -89,6 +89,11 @@ func Parse(path string, data []byte) (*File, error) {
 		if v.Tag == "!!null" {
 			continue
 		}
+		if strings.TrimSpace(v.Value) == "" {
+			// "" is given, not unset: taking it for the default would
+			// quietly use another database or schema than the file says.
+			return nil, bad("empty: give a value, or remove the line to use the default")
+		}
 		if err := f.set(k.Value, v.Value); err != nil {
 			return nil, bad("%v", err)
 		}

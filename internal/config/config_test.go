@@ -54,6 +54,11 @@ func TestBadFiles(t *testing.T) {
 		{"target: dev\n", "target and profiles_dir need a profile"},
 		{"- a\n- b\n", "expected key: value lines"},
 		{"db: [\n", "x.yaml: yaml:"},
+		{"db: \"\"\n", "line 1: db: empty: give a value, or remove the line"},
+		{"shop_schema: ''\n", "line 1: shop_schema: empty"},
+		{"profile: \"  \"\n", "profile: empty"},
+		{"start_date: 0001-01-01\n", "start_date: invalid configuration: start date 0001-01-01: the year must be between 1971 and 2200"},
+		{"crm_schema: information_schema\n", "crm_schema: invalid schema name: \"information_schema\" is a system schema"},
 	}
 	for _, c := range cases {
 		_, err := Parse("x.yaml", []byte(c.content))
