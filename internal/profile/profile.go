@@ -194,10 +194,22 @@ func field(m map[string]any, name, where string, env func(string) (string, bool)
 		return "", fmt.Errorf("%w: %s: %s must be a single value", ErrProfile, where, name)
 	}
 	s, err := Render(fmt.Sprint(v), env)
+	if err != nil && secret(name) && !errors.Is(err, ErrEnv) {
+		// Render's message quotes the expression, which is a part of the
+		// secret's value.
+		return "", fmt.Errorf("%w: %s, field %s: holds Jinja that originsim does not render (only {{ env_var('NAME') }} and {{ env_var('NAME', 'default') }}); its value is not shown", ErrProfile, where, name)
+	}
 	if err != nil {
 		return "", fmt.Errorf("%w: %s, field %s: %w", ErrProfile, where, name, err)
 	}
 	return strings.TrimSpace(s), nil
+}
+
+// secret says whether a field's value must never be shown: passwords,
+// tokens, keys.
+func secret(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "pass") || strings.Contains(n, "secret") || strings.Contains(n, "token") || strings.Contains(n, "key")
 }
 
 func profileNames(doc map[string]any) []string {

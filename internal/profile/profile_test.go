@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -180,6 +181,31 @@ func TestErrors(t *testing.T) {
 	bad := write(t, "a: [unclosed\n")
 	if _, err := Resolve(Request{Profile: "a", Dir: bad, LookupEnv: env}); !errors.Is(err, ErrProfile) || !strings.Contains(err.Error(), bad) {
 		t.Errorf("malformed YAML: %v", err)
+	}
+}
+
+// A secret's value is never shown, not even the part of it that is Jinja
+// originsim does not render; other fields name the expression.
+func TestSecretFieldsAreNeverEchoed(t *testing.T) {
+	for _, pw := range []string{"{{ something_unsupported() }}", "Zq8{{ vault('Kx7pw') }}", "{{ env_var('PW') | upper }}", "{% if x %}Rb5sec{% endif %}", "Mn4{{ env_var('PW')"} {
+		for _, field := range []string{"password", "pass"} {
+			dir := write(t, fmt.Sprintf("p:\n  target: t\n  outputs:\n    t:\n      type: postgres\n      host: 127.0.0.1\n      user: app\n      %s: %q\n      dbname: d\n", field, pw))
+			_, err := Resolve(Request{Profile: "p", Dir: dir, LookupEnv: envOf(map[string]string{"PW": "x"})})
+			if !errors.Is(err, ErrProfile) || !strings.Contains(err.Error(), "field "+field) {
+				t.Errorf("%s %q: %v", field, pw, err)
+				continue
+			}
+			for _, leak := range []string{"something_unsupported", "vault", "Kx7pw", "Zq8", "upper", "Rb5sec", "Mn4"} {
+				if strings.Contains(err.Error(), leak) {
+					t.Errorf("%s %q: the error shows %q: %v", field, pw, leak, err)
+				}
+			}
+		}
+	}
+	// An unset variable is named: its name is no secret.
+	dir := write(t, "p:\n  target: t\n  outputs:\n    t:\n      type: postgres\n      host: h\n      user: u\n      password: \"{{ env_var('NO_SUCH_PW') }}\"\n      dbname: d\n")
+	if _, err := Resolve(Request{Profile: "p", Dir: dir, LookupEnv: envOf(nil)}); !errors.Is(err, ErrEnv) || !strings.Contains(err.Error(), "NO_SUCH_PW") {
+		t.Errorf("unset variable in a password: %v", err)
 	}
 }
 
