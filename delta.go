@@ -95,6 +95,9 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 		if err != nil {
 			return err
 		}
+		if err := s.keepUsersRows(ctx, tx, cs); err != nil {
+			return err
+		}
 		s.title("Applying Day %02d delta changes...", n)
 		if err := s.applyChanges(ctx, tx, cs); err != nil {
 			return err
@@ -167,4 +170,59 @@ func (s *Simulator) applyChanges(ctx context.Context, tx driver.Tx, cs *changese
 		s.step("%s", label(g))
 	}
 	return nil
+}
+
+// keepUsersRows stops a day whose hard deletes would take a row from under
+// the user's own rows (keys 5000 to 9999, which days never change): a
+// customer who leaves while an order of the user's names them, a cancelled
+// order a line or payment of the user's belongs to. The database's foreign
+// keys would refuse the delete half-way with an error of their own; this
+// names the rows first, before anything is written.
+func (s *Simulator) keepUsersRows(ctx context.Context, tx driver.Tx, cs *changeset.Changeset) error {
+	deleted := map[model.TableID]map[int64]bool{}
+	for _, st := range cs.Steps {
+		if st.Kind != changeset.Delete {
+			continue
+		}
+		if deleted[st.Table] == nil {
+			deleted[st.Table] = map[int64]bool{}
+		}
+		for _, r := range st.Rows {
+			deleted[st.Table][r[0].(int64)] = true
+		}
+	}
+	if len(deleted) == 0 {
+		return nil
+	}
+	d := s.t.Dialect()
+	var holding []string
+	for _, t := range model.Tables() {
+		for _, fk := range t.ForeignKeys {
+			gone := deleted[fk.Ref]
+			if !fk.Enforced || len(gone) == 0 {
+				continue
+			}
+			schema, key := s.schemas.Of(t.System), d.Quote(t.Key())
+			q := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s BETWEEN %d AND %d ORDER BY %s",
+				key, d.Quote(fk.Column), d.Table(schema, t.Name), key, model.CustomFrom, model.CustomTo, key)
+			var rows []string
+			err := tx.Query(ctx, q, []model.Kind{model.Int, model.Int}, func(v []any) error {
+				if ref, ok := v[1].(int64); ok && gone[ref] {
+					rows = append(rows, fmt.Sprintf("%d (%s %d)", v[0], fk.Column, ref))
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("read the user's rows of %s.%s: %w", schema, t.Name, err)
+			}
+			if len(rows) > 0 {
+				holding = append(holding, fmt.Sprintf("%s.%s %s", schema, t.Name, strings.Join(rows, ", ")))
+			}
+		}
+	}
+	if len(holding) == 0 {
+		return nil
+	}
+	return stateErr("day %d deletes rows (hard deletes: customers who leave, cancelled orders) that rows of your own (%s) refer to: %s; nothing changed: delete those rows or point them at other keys, then run %s %d again",
+		cs.Day, model.CustomBand(), strings.Join(holding, "; "), TermApplyDay, cs.Day)
 }

@@ -16,6 +16,10 @@ type TableCount struct {
 	Schema string `json:"schema"`
 	Table  string `json:"table"`
 	Rows   int64  `json:"rows"`
+	// Custom counts the user's own rows among Rows: keys 5000 to 9999
+	// (model.CustomFrom to model.CustomTo), which the generator never
+	// makes, days never change and reset removes.
+	Custom int64 `json:"custom_rows"`
 }
 
 // Name is schema.table.
@@ -55,6 +59,10 @@ func (s *Status) Date() time.Time {
 // Count returns the row count of a table.
 func (s *Status) Count(id model.TableID) int64 { return s.Tables[id].Rows }
 
+// Custom returns how many of a table's rows are the user's own (see
+// TableCount.Custom).
+func (s *Status) Custom(id model.TableID) int64 { return s.Tables[id].Custom }
+
 // Status reads the live row counts. It works on tables without a ledger too
 // (Ledger is nil then); with no tables at all it returns ErrNotLoaded.
 func (s *Simulator) Status(ctx context.Context) (*Status, error) {
@@ -89,13 +97,20 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 }
 
 // status counts the rows inside tx, in one query: a row of scalar
-// subqueries, so every table is counted in the same statement.
+// subqueries, so every table is counted in the same statement: the rows of
+// each table, then the user's own rows of each (a range of the primary
+// key).
 func (s *Simulator) status(ctx context.Context, tx driver.Tx, l *Ledger) (*Status, error) {
 	d := s.t.Dialect()
-	counts := make([]string, 0, model.NumTables)
-	kinds := make([]model.Kind, 0, model.NumTables)
+	counts := make([]string, 0, 2*model.NumTables)
+	kinds := make([]model.Kind, 0, 2*model.NumTables)
 	for _, t := range model.Tables() {
 		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s)", d.Table(s.schemas.Of(t.System), t.Name)))
+		kinds = append(kinds, model.Int)
+	}
+	for _, t := range model.Tables() {
+		counts = append(counts, fmt.Sprintf("(SELECT COUNT(*) FROM %s WHERE %s BETWEEN %d AND %d)",
+			d.Table(s.schemas.Of(t.System), t.Name), d.Quote(t.Key()), model.CustomFrom, model.CustomTo))
 		kinds = append(kinds, model.Int)
 	}
 	var rows []int64
@@ -108,10 +123,14 @@ func (s *Simulator) status(ctx context.Context, tx driver.Tx, l *Ledger) (*Statu
 	if err != nil {
 		return nil, fmt.Errorf("count rows in %s and %s: %w", s.schemas.Shop, s.schemas.CRM, err)
 	}
-	if len(rows) != model.NumTables {
-		return nil, fmt.Errorf("count rows in %s and %s: %d counts, want %d", s.schemas.Shop, s.schemas.CRM, len(rows), model.NumTables)
+	if len(rows) != 2*model.NumTables {
+		return nil, fmt.Errorf("count rows in %s and %s: %d counts, want %d", s.schemas.Shop, s.schemas.CRM, len(rows), 2*model.NumTables)
 	}
-	return s.counted(l, rows), nil
+	st := s.counted(l, rows[:model.NumTables])
+	for i, n := range rows[model.NumTables:] {
+		st.Tables[i].Custom = n
+	}
+	return st, nil
 }
 
 // counted is the status of ledger l with the given row counts of the eight

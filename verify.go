@@ -14,6 +14,8 @@ import (
 )
 
 // TableReport compares one table with what the generator says it must be.
+// Rows, IDRange and Fingerprint are of the generated rows: the user's own
+// rows (keys 5000 to 9999, see model.IsCustom) are counted apart.
 type TableReport struct {
 	Table        string `json:"table"` // schema.table
 	Rows         int    `json:"rows"`
@@ -25,8 +27,17 @@ type TableReport struct {
 	// Differences names rows that differ: +key (unexpected), -key
 	// (missing), ~key (changed); at most a few.
 	Differences []string `json:"differences,omitempty"`
-	OK          bool     `json:"ok"`
+	// CustomRows are the user's own rows, CustomIDs their first and last
+	// keys ("none" without any). Only the rules on keys and references
+	// hold them; with VerifyOptions.Strict, any makes the table fail.
+	CustomRows int    `json:"custom_rows"`
+	CustomIDs  string `json:"custom_id_range"`
+	OK         bool   `json:"ok"`
 }
+
+// Differs reports whether the generated rows differ from the expected ones
+// (as opposed to a strict verify refusing the user's rows).
+func (t *TableReport) Differs() bool { return t.Fingerprint != t.Expected }
 
 // Report is the outcome of Verify.
 type Report struct {
@@ -36,15 +47,34 @@ type Report struct {
 	Scale  int            `json:"scale"`
 	Tables []TableReport  `json:"tables"`
 	Rules  []check.Result `json:"rules"`
-	OK     bool           `json:"ok"`
+	// CustomRows counts the user's own rows in every table; Strict tells
+	// whether they made the report fail.
+	CustomRows int  `json:"custom_rows"`
+	Strict     bool `json:"strict"`
+	OK         bool `json:"ok"`
+}
+
+// VerifyOptions choose how strict Verify is.
+type VerifyOptions struct {
+	// Strict fails on any row of the user's own (keys 5000 to 9999):
+	// the database must hold the generated day and nothing else.
+	Strict bool
 }
 
 const maxDifferences = 10
 
 // Verify proves the database holds exactly the recorded day: counts and id
 // ranges, every data rule, and each table's content fingerprint equal to
-// the generator's. A mismatch is not an error: read Report.OK.
+// the generator's. The user's own rows (keys 5000 to 9999) are reported
+// apart and held only to the rules on keys and references (a key of theirs
+// that points nowhere fails). A mismatch is not an error: read Report.OK.
 func (s *Simulator) Verify(ctx context.Context) (*Report, error) {
+	return s.VerifyWith(ctx, VerifyOptions{})
+}
+
+// VerifyWith is Verify with options: VerifyOptions{Strict: true} also
+// fails on the user's own rows.
+func (s *Simulator) VerifyWith(ctx context.Context, o VerifyOptions) (*Report, error) {
 	var rep *Report
 	err := s.run(ctx, func(tx driver.Tx) error {
 		f, err := s.loaded(ctx, tx)
@@ -56,10 +86,12 @@ func (s *Simulator) Verify(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return err
 		}
-		if rep, err = compare(cfg, f.ledger.Day, got, s.schemas); err != nil {
+		generated, custom := got.Split()
+		if rep, err = compare(cfg, f.ledger.Day, generated, s.schemas); err != nil {
 			return err
 		}
 		rep.Day, rep.Date, rep.Seed, rep.Scale = f.ledger.Day, cfg.DayDate(f.ledger.Day).Format("2006-01-02"), cfg.Seed, cfg.Scale
+		rep.custom(custom, o.Strict)
 		rep.Rules = check.RulesWith(got, cfg.DayDate(f.ledger.Day+1), check.Options{HardDeletes: cfg.HardDeletes})
 		for _, r := range rep.Rules {
 			rep.OK = rep.OK && r.OK()
@@ -67,6 +99,23 @@ func (s *Simulator) Verify(ctx context.Context) (*Report, error) {
 		return nil
 	})
 	return rep, err
+}
+
+// custom reports the user's own rows, table by table; strict fails the
+// tables that hold any.
+func (rep *Report) custom(custom *model.Dataset, strict bool) {
+	rep.Strict = strict
+	for _, t := range model.Tables() {
+		tr := &rep.Tables[t.ID]
+		tr.CustomRows, tr.CustomIDs = custom.Len(t.ID), "none"
+		if n := tr.CustomRows; n > 0 {
+			tr.CustomIDs = fmt.Sprintf("%d-%d", custom.Row(t.ID, 0)[0].(int64), custom.Row(t.ID, n-1)[0].(int64))
+		}
+		rep.CustomRows += tr.CustomRows
+		if strict && tr.CustomRows > 0 {
+			tr.OK, rep.OK = false, false
+		}
+	}
 }
 
 // read loads the eight tables.
@@ -89,7 +138,8 @@ type summary struct {
 	first, last int64
 }
 
-// compare checks each table of got against the generator's day n, streamed
+// compare checks each table of got (the generated rows) against the
+// generator's day n, streamed
 // (see gen.Expect) so the expected tables are never all in memory; only
 // the tables that differ are generated again, to name the rows.
 func compare(cfg gen.Config, n int, got *model.Dataset, sc model.Schemas) (*Report, error) {
@@ -117,7 +167,7 @@ func compare(cfg gen.Config, n int, got *model.Dataset, sc model.Schemas) (*Repo
 			IDRange: idRange(got, t.ID), ExpectedIDs: "none",
 			Fingerprint: got.Fingerprint(t.ID), Expected: w.hash.Sum()}
 		if w.hash.Rows() > 0 {
-			tr.ExpectedIDs = fmt.Sprintf("%d-%d", w.first, w.last)
+			tr.ExpectedIDs = model.KeyRange(w.first, w.last)
 		}
 		tr.OK = tr.Fingerprint == tr.Expected
 		if !tr.OK {
@@ -150,7 +200,7 @@ func idRange(d *model.Dataset, id model.TableID) string {
 	if n == 0 {
 		return "none"
 	}
-	return fmt.Sprintf("%d-%d", d.Row(id, 0)[0].(int64), d.Row(id, n-1)[0].(int64))
+	return model.KeyRange(d.Row(id, 0)[0].(int64), d.Row(id, n-1)[0].(int64))
 }
 
 // differences walks both tables in key order and names the first rows that

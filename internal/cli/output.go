@@ -95,14 +95,17 @@ type statusJSON struct {
 	Managed   bool              `json:"managed"`
 	Schemas   map[string]string `json:"schemas"`
 	Tables    map[string]int64  `json:"tables"`
-	Next      *gen.Plan         `json:"next,omitempty"`
-	Capture   string            `json:"capture,omitempty"`
+	// CustomRows counts the rows of the user's own (ids 5000 to 9999)
+	// among each table's.
+	CustomRows map[string]int64 `json:"custom_rows"`
+	Next       *gen.Plan        `json:"next,omitempty"`
+	Capture    string           `json:"capture,omitempty"`
 }
 
 func (a *app) printStatus(st *originsim.Status) error {
 	if a.json {
-		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{}, Next: st.Next, Capture: st.Capture,
-			Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
+		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{}, CustomRows: map[string]int64{},
+			Next: st.Next, Capture: st.Capture, Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
 		if l := st.Ledger; l != nil {
 			out.Date = st.Date().Format("2006-01-02")
 			out.StartDate = l.Config.Start.Format("2006-01-02")
@@ -110,6 +113,7 @@ func (a *app) printStatus(st *originsim.Status) error {
 		}
 		for _, t := range st.Tables {
 			out.Tables[t.Name()] = t.Rows
+			out.CustomRows[t.Name()] = t.Custom
 		}
 		return a.writeJSON(out)
 	}
@@ -126,13 +130,18 @@ func (a *app) writeJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// statusBlock prints the guide's status block, plus payments and the day.
+// statusBlock prints the guide's status block, plus payments and the day,
+// and how many rows of each table are the user's own.
 func (a *app) statusBlock(st *originsim.Status) {
 	w := a.stdout
 	line := func(ids ...model.TableID) string {
 		var parts []string
 		for _, id := range ids {
-			parts = append(parts, fmt.Sprintf("%s: %d", model.Get(id).Name, st.Count(id)))
+			part := fmt.Sprintf("%s: %d", model.Get(id).Name, st.Count(id))
+			if n := st.Custom(id); n > 0 {
+				part += fmt.Sprintf(" (%d custom)", n)
+			}
+			parts = append(parts, part)
 		}
 		return "  " + strings.Join(parts, " | ")
 	}
@@ -150,6 +159,13 @@ func (a *app) statusBlock(st *originsim.Status) {
 	fmt.Fprintf(w, "%s:\n%s\n%s\n\n", st.Schemas.Shop,
 		line(model.Customers, model.Products, model.Orders), line(model.OrderItems, model.Payments))
 	fmt.Fprintf(w, "%s:\n%s\n%s\n", st.Schemas.CRM, line(model.Campaigns, model.EmailActivity), line(model.WebSessions))
+	var custom int64
+	for _, t := range st.Tables {
+		custom += t.Custom
+	}
+	if custom > 0 {
+		fmt.Fprintf(w, "\nCustom rows (%s, yours): %d; days never change them, reset removes them\n", model.CustomBand(), custom)
+	}
 	if st.Capture != "" {
 		fmt.Fprintf(w, "\nChange capture: %s\n", st.Capture)
 	}
@@ -164,32 +180,64 @@ func (a *app) statusBlock(st *originsim.Status) {
 	fmt.Fprintln(w, a.paint(bold, "══════════════════════════"))
 }
 
-func (a *app) printReport(sc model.Schemas, rep *originsim.Report) {
+// failedReport is verify's one JSON document when it fails: the report,
+// with the error and exit code every failed command's document carries.
+type failedReport struct {
+	*originsim.Report
+	Error    string `json:"error"`
+	ExitCode int    `json:"exit_code"`
+}
+
+// printReport prints verify's report and returns failed, the error of a
+// report that failed (nil when it passed). With --json it writes exactly
+// one document, the failure's included: Main, which writes a document for
+// every error, then says it on standard error only.
+func (a *app) printReport(sc model.Schemas, rep *originsim.Report, failed error) error {
 	if a.json {
-		_ = a.writeJSON(rep)
-		return
+		if failed == nil {
+			return a.writeJSON(rep)
+		}
+		if err := a.writeJSON(failedReport{Report: rep, Error: message(failed), ExitCode: exitCode(failed)}); err != nil {
+			return err
+		}
+		a.json = false // the document is written
+		return failed
 	}
-	if a.quiet {
-		return
+	if !a.quiet {
+		a.reportText(sc, rep)
 	}
+	return failed
+}
+
+func (a *app) reportText(sc model.Schemas, rep *originsim.Report) {
 	w := a.stdout
 	fmt.Fprintf(w, "Verifying %s and %s against day %d (%s, seed %d, scale %d)\n\n", sc.Shop, sc.CRM, rep.Day, rep.Date, rep.Seed, rep.Scale)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "table\trows\texpected\tids\tfingerprint\t")
+	custom := rep.CustomRows > 0
+	if custom {
+		fmt.Fprintln(tw, "table\trows\texpected\tids\tcustom\tfingerprint\t")
+	} else {
+		fmt.Fprintln(tw, "table\trows\texpected\tids\tfingerprint\t")
+	}
 	for _, t := range rep.Tables {
 		mark := a.paint(green, "✓")
 		if !t.OK {
 			mark = a.paint(red, "✗")
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s %s\t\n", t.Table, t.Rows, t.ExpectedRows, t.IDRange, mark, t.Fingerprint[:16])
+		if custom {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%s %s\t\n", t.Table, t.Rows, t.ExpectedRows, t.IDRange, t.CustomRows, mark, t.Fingerprint[:16])
+		} else {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s %s\t\n", t.Table, t.Rows, t.ExpectedRows, t.IDRange, mark, t.Fingerprint[:16])
+		}
 	}
 	tw.Flush()
 	for _, t := range rep.Tables {
-		if !t.OK {
+		if t.Differs() {
 			fmt.Fprintf(w, "  %s %s differs from the expected content (fingerprint %s): rows %s (+ unexpected, - missing, ~ changed)\n",
 				a.paint(red, "✗"), t.Table, t.Expected[:16], strings.Join(t.Differences, " "))
 		}
 	}
+	a.customText(rep)
 	held := 0
 	for _, r := range rep.Rules {
 		if r.OK() {
@@ -203,6 +251,32 @@ func (a *app) printReport(sc model.Schemas, rep *originsim.Report) {
 		}
 	}
 	if rep.OK {
-		fmt.Fprintln(w, a.paint(green, fmt.Sprintf("✓ Verified: the data is exactly day %d.", rep.Day)))
+		msg := fmt.Sprintf("✓ Verified: the data is exactly day %d.", rep.Day)
+		if rep.CustomRows > 0 {
+			msg = fmt.Sprintf("✓ Verified: the generated data is exactly day %d, beside %d rows of your own.", rep.Day, rep.CustomRows)
+		}
+		fmt.Fprintln(w, a.paint(green, msg))
+	}
+}
+
+// customText lists the tables that hold rows of the user's own: apart from
+// the generated rows, or refused with --strict.
+func (a *app) customText(rep *originsim.Report) {
+	if rep.CustomRows == 0 {
+		return
+	}
+	w := a.stdout
+	if !rep.Strict {
+		fmt.Fprintf(w, "\nCustom rows (%s, yours), held to the rules on keys and references only:\n", model.CustomBand())
+	}
+	for _, t := range rep.Tables {
+		if t.CustomRows == 0 {
+			continue
+		}
+		if rep.Strict {
+			fmt.Fprintf(w, "  %s %s holds %d rows of your own (ids %s): --strict refuses them\n", a.paint(red, "✗"), t.Table, t.CustomRows, t.CustomIDs)
+		} else {
+			fmt.Fprintf(w, "  %s: %d (ids %s)\n", t.Table, t.CustomRows, t.CustomIDs)
+		}
 	}
 }
