@@ -12,7 +12,7 @@ import (
 // Version is bumped whenever the generated data changes on purpose. It is
 // recorded in the ledger: a database made by another data version is not
 // verified against this one.
-const Version = 1
+const Version = 2
 
 // DefaultSeed is the seed when none is given.
 const DefaultSeed uint64 = 42
