@@ -68,6 +68,11 @@ func TestParseURLCanonicalScheme(t *testing.T) {
 		"MySQL://root@127.0.0.1:3306/":                "mysql://root@127.0.0.1:3306/",
 		"TestFile:Data/X.db":                          "testfile:Data/X.db",
 		"TESTSERVER://u@h/db":                         "testserver://u@h/db",
+		// The user info escaped as net/url reads it: a driver that cuts
+		// at the first @ would take "ss@h" for the host.
+		"postgres://app:p@ss@h:5432/db?x=a@b": "postgres://app:p%40ss@h:5432/db?x=a@b",
+		"mysql://app:a:b@h:3306/":             "mysql://app:a%3Ab@h:3306/",
+		"postgres://a%40b:p%2Fw@h/db":         "postgres://a%40b:p%2Fw@h/db",
 	}
 	for in, want := range cases {
 		u, err := ParseURL(in)

@@ -68,6 +68,7 @@ func ParseURL(raw string) (*URL, error) {
 			return nil, fmt.Errorf("%w: %s://... does not read as %s://user:password@host:port/...: %s", ErrURL, scheme, scheme, encodeAdvice)
 		}
 		u.Parsed = p
+		u.Raw = canonicalUserInfo(raw, scheme, rest[2:], p)
 	default:
 		// The driver says what it expects; Redact masks a password in
 		// scheme:user:secret@host too.
@@ -80,6 +81,26 @@ func ParseURL(raw string) (*URL, error) {
 // is.
 const encodeAdvice = "a user name or password holding @ / ? # % : or a space must be percent-encoded " +
 	"(@ as %40, / as %2F, ? as %3F, # as %23, % as %25, : as %3A, a space as %20); check the host and port too"
+
+// canonicalUserInfo rewrites the user name and password of a server URL
+// escaped, as net/url reads them: a password with an unescaped @
+// (u:p@ss@host) is read by the last @, but a driver parsing the URL its own
+// way (pgx) may cut it at the first, and take the rest of the password for
+// a host name to look up.
+func canonicalUserInfo(raw, scheme, afterSlashes string, p *url.URL) string {
+	if p.User == nil {
+		return raw
+	}
+	authority := afterSlashes
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	return scheme + "://" + p.User.String() + afterSlashes[at:]
+}
 
 // validScheme: a letter, then letters, digits, + and - (RFC 3986 allows .
 // too; no scheme registered has one).
