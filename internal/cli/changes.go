@@ -3,7 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 	"strings"
 
@@ -18,6 +18,7 @@ func (a *app) changesCmd() *cobra.Command {
 	var g genFlags
 	var day int
 	var format, out string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "changes --day N",
 		Short: "Print one day's row changes as events (no database needed)",
@@ -41,24 +42,27 @@ Formats:
             before and after rows as JSON
 
 --seed, --start-date and --scale are those of load-baseline (and
-./originsim.yaml); --shop-schema and --crm-schema name the schemas.`,
+./originsim.yaml); --shop-schema and --crm-schema name the schemas. --out
+writes the file whole or not at all and keeps an existing one (exit 3)
+unless --force.`,
 		Example: `  originsim changes --day 1
   originsim changes --day 1 --format debezium | kafka-console-producer ...
   originsim changes --day 2 --scale 100 --format csv --out day2.csv
   originsim changes --day 3 | jq -c 'select(.table == "orders" and .op == "u")'`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runChanges(cmd, &g, day, format, out) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runChanges(cmd, &g, day, format, out, force) },
 	}
 	g.register(cmd)
 	f := cmd.Flags()
 	f.IntVar(&day, "day", 0, "the day: 0 (the baseline) to 3650")
 	f.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(feed.Formats, ", "))
-	f.StringVar(&out, "out", "", "write to this file instead of standard output")
+	f.StringVar(&out, "out", "", "write to this file instead of standard output (an existing file is kept unless --force)")
+	f.BoolVar(&force, "force", false, "replace the --out file if it exists")
 	return cmd
 }
 
 // runChanges writes day --day's change events in --format.
-func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out string) error {
+func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out string, force bool) error {
 	if !cmd.Flags().Changed("day") {
 		return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
 	}
@@ -72,24 +76,18 @@ func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out s
 	if err != nil {
 		return err
 	}
-	w, closeOut := a.stdout, func() error { return nil }
-	if out != "" {
-		f, err := os.Create(out)
+	write := func(w io.Writer) error {
+		fw, err := feed.NewWriter(w, format, originsim.Version)
 		if err != nil {
-			return usageError{fmt.Errorf("--out: %w", err)}
+			return usageError{fmt.Errorf("--format: %w", err)}
 		}
-		defer f.Close()
-		w, closeOut = f, f.Close
+		if err := feed.Day(cfg, sc, day, fw.Write); err != nil {
+			return err
+		}
+		return fw.Flush()
 	}
-	fw, err := feed.NewWriter(w, format, originsim.Version)
-	if err != nil {
-		return usageError{fmt.Errorf("--format: %w", err)}
+	if out == "" {
+		return write(a.stdout)
 	}
-	if err := feed.Day(cfg, sc, day, fw.Write); err != nil {
-		return err
-	}
-	if err := fw.Flush(); err != nil {
-		return err
-	}
-	return closeOut()
+	return writeOut("--out", out, force, write)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,6 +17,7 @@ func (a *app) sqlCmd() *cobra.Command {
 	var g genFlags
 	var dialect, out string
 	var day int
+	var force bool
 	names := strings.Join(driver.DialectNames(), ", ")
 	cmd := &cobra.Command{
 		Use:   "sql --dialect NAME --day N",
@@ -36,11 +36,14 @@ CREATE statements: their day 0 script creates the tables before the
 transaction (a failed run leaves them empty; running it again completes it).
 
 Dialects: ` + names + `. --seed, --start-date, --scale and the schema
-flags are those of load-baseline. Same input, same bytes.`,
+flags are those of load-baseline. Same input, same bytes. --out writes the
+file whole or not at all (a temporary file renamed at the end) and keeps an
+existing one (exit 3) unless --force.`,
 		Example: `  originsim sql --dialect postgres --day 0 | psql -v ON_ERROR_STOP=1 -q -X "postgres://user@host:5432/db"
   originsim sql --dialect postgres --day 1 | psql -v ON_ERROR_STOP=1 -q -X "postgres://user@host:5432/db"
   originsim sql --dialect mysql --day 0 | mariadb -h host -u user -p
   originsim sql --dialect duckdb --day 0 --out day0.sql   # then: duckdb demo.duckdb < day0.sql
+  originsim sql --dialect duckdb --day 1 --out day1.sql --force   # replace day1.sql
   originsim sql --dialect sqlserver --day 0 > day0.sql   # then: sqlcmd -S host -d db -U user -b -i day0.sql
   originsim sql --dialect postgres --day 1 --shop-schema shop_db --crm-schema crm_db --seed 7 | less`,
 		Args: noArgs,
@@ -65,27 +68,14 @@ flags are those of load-baseline. Same input, same bytes.`,
 			if out == "" {
 				return sqlscript.Write(a.stdout, d, sc, cfg, day)
 			}
-			return writeFileWith(out, func(w io.Writer) error { return sqlscript.Write(w, d, sc, cfg, day) })
+			return writeOut("--out", out, force, func(w io.Writer) error { return sqlscript.Write(w, d, sc, cfg, day) })
 		},
 	}
 	g.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&dialect, "dialect", "", "the database the script is for: "+names)
 	fl.IntVar(&day, "day", 0, fmt.Sprintf("the step: 0 is the schema and baseline, 1 to %d a business day", gen.MaxDay))
-	fl.StringVarP(&out, "out", "o", "", "write the script to this file instead of standard output")
+	fl.StringVarP(&out, "out", "o", "", "write the script to this file instead of standard output (an existing file is kept unless --force)")
+	fl.BoolVar(&force, "force", false, "replace the --out file if it exists")
 	return cmd
-}
-
-// writeFileWith writes a file through fn, removing it when fn fails so no
-// half script is left behind.
-func writeFileWith(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	err = errors.Join(fn(f), f.Close())
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
 }
