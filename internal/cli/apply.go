@@ -37,24 +37,16 @@ Anything else is refused and nothing changes.`,
 				if len(args) > 0 || cmd.Flags().Changed("day") || cmd.Flags().Changed("args") {
 					return usageError{errors.New("--through plays every pending day: give it alone, without a day")}
 				}
-				return a.withSim(cmd, func(sim *originsim.Simulator) error {
-					st, err := sim.ApplyThrough(cmd.Context(), through)
-					if err != nil {
-						return err
-					}
-					return a.printStatus(st)
+				return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
+					return sim.ApplyThrough(cmd.Context(), through)
 				})
 			}
 			n, err := pickDay(cmd, day, compat, args)
 			if err != nil {
 				return err
 			}
-			return a.withSim(cmd, func(sim *originsim.Simulator) error {
-				st, err := sim.ApplyDelta(cmd.Context(), n)
-				if err != nil {
-					return err
-				}
-				return a.printStatus(st)
+			return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
+				return sim.ApplyDelta(cmd.Context(), n)
 			})
 		},
 	}

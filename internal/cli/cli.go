@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,6 +68,10 @@ type app struct {
 	pbarTable      string
 	settings       *config.File // ./originsim.yaml, once read
 	settingsRead   bool
+	// flagsParsed is set once the command line parsed: a.json is then
+	// what was asked. Before, an error (an unknown command, a bad flag)
+	// finds --json among the arguments.
+	flagsParsed bool
 }
 
 // usageError marks errors in how the command was called.
@@ -74,33 +79,91 @@ type usageError struct{ error }
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	// A reader that goes away (originsim load-baseline | head -1) must not
+	// kill the process in the middle of an operation: writes to a closed
+	// pipe fail with EPIPE instead, and the operation runs to its end.
+	signal.Ignore(syscall.SIGPIPE)
+	out := &watchedWriter{w: stdout}
+	a := &app{stdout: out, stderr: stderr}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	if err == nil {
+		a.noteClosedOutput("the operation completed")
 		return exitOK
 	}
 	code := exitCode(err)
-	msg := message(err)
+	// A command that ran may quote what it read (a ledger's strings): its
+	// message is one escaped line. One that did not parse keeps cobra's
+	// lines (an unknown command's suggestions).
+	msg := oneLine(message(err))
+	if !a.flagsParsed {
+		msg = printableLines(message(err))
+	}
 	if ctx.Err() != nil {
 		// SIGINT or SIGTERM: the operation's transaction was rolled back.
 		msg = fmt.Sprintf("interrupted: the operation was rolled back, nothing changed (%s)", msg)
 		code = exitFailure
 	}
-	if a.json {
-		enc := json.NewEncoder(stdout)
+	if a.json || !a.flagsParsed && jsonRequested(args) {
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", jsonIndent)
-		_ = enc.Encode(map[string]any{"error": msg, "exit_code": code})
-	} else {
-		fmt.Fprintf(stderr, "originsim: %s\n", msg)
-		if code == exitUsage {
-			fmt.Fprintf(stderr, "(%s)\n", defaultHint)
+		if enc.Encode(map[string]any{"error": msg, "exit_code": code}) == nil {
+			return code
 		}
+		// Standard output is gone: say it where it can still be read.
+	}
+	a.noteClosedOutput("the error follows")
+	fmt.Fprintf(stderr, "originsim: %s\n", msg)
+	if code == exitUsage {
+		fmt.Fprintf(stderr, "(%s)\n", defaultHint)
 	}
 	return code
+}
+
+// jsonRequested finds --json among arguments that did not parse.
+func jsonRequested(args []string) bool {
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if arg == "--json" {
+			return true
+		}
+		if v, ok := strings.CutPrefix(arg, "--json="); ok {
+			b, err := strconv.ParseBool(v)
+			return err == nil && b
+		}
+	}
+	return false
+}
+
+// watchedWriter is standard output, remembering why a write failed.
+type watchedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *watchedWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// noteClosedOutput says on standard error that standard output was closed
+// before everything was written; what was done stays done.
+func (a *app) noteClosedOutput(outcome string) {
+	if o, ok := a.stdout.(*watchedWriter); ok && o.err != nil {
+		what := "failed"
+		if errors.Is(o.err, syscall.EPIPE) {
+			what = "was closed by its reader"
+		}
+		fmt.Fprintf(a.stderr, "originsim: standard output %s before everything was written; %s\n", what, outcome)
+	}
 }
 
 func exitCode(err error) int {
@@ -146,6 +209,10 @@ flags and environment variables beat it.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		a.flagsParsed = true
+		return a.checkGlobalFlags(cmd)
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.db, "db", "", "database URL (env "+envDB+", default "+originsim.DefaultURL+")")
 	pf.StringVar(&a.shop, "shop-schema", "", "schema of the ERP system (env "+envShop+", default jaffle_shop)")
@@ -178,6 +245,21 @@ const completionExample = `  source <(originsim completion bash)                
   originsim completion zsh > "${fpath[1]}/_originsim"
   originsim completion fish > ~/.config/fish/completions/originsim.fish
   originsim completion powershell | Out-String | Invoke-Expression`
+
+// checkGlobalFlags refuses a value given that would otherwise be taken for
+// "not given": an empty --db or schema name, a connect timeout of zero or
+// less.
+func (a *app) checkGlobalFlags(cmd *cobra.Command) error {
+	for _, name := range []string{"db", "shop-schema", "crm-schema", "profile", "target", "profiles-dir"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return usageError{fmt.Errorf("--%s is empty: give a value, or leave the flag out for the default", name)}
+		}
+	}
+	if cmd.Flags().Changed("connect-timeout") && a.connectTimeout <= 0 {
+		return usageError{fmt.Errorf("--connect-timeout %s: must be more than 0, such as 10s", a.connectTimeout)}
+	}
+	return nil
+}
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {

@@ -36,10 +36,17 @@ type env struct {
 }
 
 func newEnv(t *testing.T) *env {
-	t.Setenv("ORIGINSIM_DB", "")
-	t.Setenv("ORIGINSIM_SHOP_SCHEMA", "")
-	t.Setenv("ORIGINSIM_CRM_SCHEMA", "")
+	for _, k := range []string{"ORIGINSIM_DB", "ORIGINSIM_SHOP_SCHEMA", "ORIGINSIM_CRM_SCHEMA"} {
+		unsetenv(t, k)
+	}
 	return &env{t: t, path: filepath.Join(t.TempDir(), "sub", "sim.duckdb")}
+}
+
+// unsetenv unsets an environment variable for the test: set but empty is
+// an error, not "unset".
+func unsetenv(t *testing.T, k string) {
+	t.Setenv(k, "") // restored when the test ends
+	os.Unsetenv(k)
 }
 
 func (e *env) run(args ...string) result {
@@ -181,8 +188,8 @@ func TestAliasesAndCustomSchemas(t *testing.T) {
 		t.Errorf("origin_status: %d %s", r.code, r.stdout)
 	}
 	// The default schemas hold nothing.
-	t.Setenv("ORIGINSIM_SHOP_SCHEMA", "")
-	t.Setenv("ORIGINSIM_CRM_SCHEMA", "")
+	unsetenv(t, "ORIGINSIM_SHOP_SCHEMA")
+	unsetenv(t, "ORIGINSIM_CRM_SCHEMA")
 	if r := e.run("status"); r.code != exitState || !strings.Contains(r.stderr, "run load-baseline first") {
 		t.Errorf("status of empty default schemas: %d %s", r.code, r.stderr)
 	}

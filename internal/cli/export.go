@@ -91,14 +91,17 @@ func (a *app) runExport(cmd *cobra.Command, f *exportFlags) error {
 				return usageError{fmt.Errorf("--%s applies to the generator: give --day N too (a database export takes the database's own data)", name)}
 			}
 		}
-		return a.withSim(cmd, func(sim *originsim.Simulator) error {
+		var rep *export.Report
+		err := a.withSim(cmd, func(sim *originsim.Simulator) error {
 			opts.Progress = a.printEvent
-			rep, err := export.Database(cmd.Context(), sim, opts)
-			if err != nil {
-				return err
-			}
-			return a.printExport(rep)
+			var err error
+			rep, err = export.Database(cmd.Context(), sim, opts)
+			return err
 		})
+		if err != nil {
+			return err
+		}
+		return a.printExport(rep)
 	}
 	return a.exportDay(cmd, f, opts)
 }

@@ -54,12 +54,8 @@ func (a *app) baselineRun(o *baselineFlags, op func(*originsim.Simulator, contex
 		if err != nil {
 			return err
 		}
-		return a.withSim(cmd, func(sim *originsim.Simulator) error {
-			st, err := op(sim, cmd.Context(), opts)
-			if err != nil {
-				return err
-			}
-			return a.printStatus(st)
+		return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
+			return op(sim, cmd.Context(), opts)
 		})
 	}
 }
@@ -136,7 +132,7 @@ func (g *genFlags) options(cmd *cobra.Command, f *config.File) (originsim.Baseli
 		}
 		opts.Deletes = g.deletes
 	}
-	if g.start != "" {
+	if cmd.Flags().Changed("start-date") {
 		t, err := gen.ParseStart(g.start)
 		if err != nil {
 			return opts, usageError{err}

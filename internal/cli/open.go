@@ -26,7 +26,7 @@ import (
 func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
 	a.barsOn = !a.json && !a.quiet && isTerminal(a.stderr)
-	raw, err := a.dbURL()
+	raw, from, err := a.dbURL()
 	if err != nil {
 		return nil, err
 	}
@@ -34,10 +34,15 @@ func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(raw) == "" {
-		return nil, fmt.Errorf("%w: empty; set --db or %s (for example %s)", originsim.ErrURL, envDB, originsim.DefaultURL)
+	u, err := driver.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
 	}
-	url := withConnectTimeout(raw, a.connectTimeout)
+	if u.Ephemeral() {
+		return nil, usageError{fmt.Errorf("%s: %s is an in-memory database, which would vanish when originsim exits: give a file, such as %s",
+			from, u.Redacted(), originsim.DefaultURL)}
+	}
+	url := withConnectTimeout(u.Raw, a.connectTimeout)
 	if a.separateDBs {
 		if url, err = withSeparateDatabases(url); err != nil {
 			return nil, err
@@ -114,19 +119,25 @@ func layouts() string {
 	return strings.Join(out, ", ")
 }
 
-// dbURL is the database URL. Precedence, highest first:
+// dbURL is the database URL and where it came from, for messages.
+// Precedence, highest first:
 //
 //	--db > ORIGINSIM_DB > --profile (with --target, --profiles-dir) >
 //	profile: in ./originsim.yaml (with its target:, profiles_dir:;
 //	--target and --profiles-dir still beat those) > db: in ./originsim.yaml >
 //	the embedded default.
-func (a *app) dbURL() (string, error) {
-	if u := cmp.Or(a.db, os.Getenv(envDB)); u != "" {
-		return u, nil
+//
+// A value given empty is an error, never the next in line.
+func (a *app) dbURL() (url, from string, err error) {
+	if a.db != "" {
+		return a.db, "--db", nil
+	}
+	if u, ok, err := fromEnv(envDB, "a database URL"); ok || err != nil {
+		return u, envDB, err
 	}
 	f, err := a.file()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	req := profile.Request{Profile: a.profile, Target: a.target, Dir: a.profilesDir}
 	if req.Profile == "" && f != nil && f.Profile != "" {
@@ -134,18 +145,28 @@ func (a *app) dbURL() (string, error) {
 	}
 	if req.Profile == "" {
 		if a.target != "" || a.profilesDir != "" {
-			return "", usageError{errors.New("--target and --profiles-dir choose within a dbt profile: give --profile NAME too")}
+			return "", "", usageError{errors.New("--target and --profiles-dir choose within a dbt profile: give --profile NAME too")}
 		}
 		if f != nil && f.DB != "" {
-			return f.DB, nil
+			return f.DB, "db: in " + f.Path, nil
 		}
-		return originsim.DefaultURL, nil
+		return originsim.DefaultURL, "the default database", nil
 	}
 	r, err := profile.Resolve(req)
 	if err != nil {
-		return "", usageError{err}
+		return "", "", usageError{err}
 	}
-	return r.URL, nil
+	return r.URL, fmt.Sprintf("dbt profile %s (target %s in %s)", r.Profile, r.Target, r.File), nil
+}
+
+// fromEnv reads an environment variable that is set: set but empty (or
+// blank) is an error naming it, not "unset".
+func fromEnv(name, what string) (string, bool, error) {
+	v, ok := os.LookupEnv(name)
+	if ok && strings.TrimSpace(v) == "" {
+		return "", true, usageError{fmt.Errorf("%s is set but empty: give %s, or unset it for the default", name, what)}
+	}
+	return v, ok, nil
 }
 
 // file is ./originsim.yaml, read once; nil when there is none.
@@ -171,13 +192,24 @@ func (a *app) schemas() (model.Schemas, error) {
 	if f != nil {
 		fromFile = model.Schemas{Shop: f.ShopSchema, CRM: f.CRMSchema}
 	}
+	shop, _, err := fromEnv(envShop, "a schema name")
+	if err != nil && a.shop == "" {
+		return fromFile, err
+	}
+	crm, _, err := fromEnv(envCRM, "a schema name")
+	if err != nil && a.crm == "" {
+		return fromFile, err
+	}
 	return model.Schemas{
-		Shop: cmp.Or(a.shop, os.Getenv(envShop), fromFile.Shop, model.DefaultSchemas.Shop),
-		CRM:  cmp.Or(a.crm, os.Getenv(envCRM), fromFile.CRM, model.DefaultSchemas.CRM),
+		Shop: cmp.Or(a.shop, shop, fromFile.Shop, model.DefaultSchemas.Shop),
+		CRM:  cmp.Or(a.crm, crm, fromFile.CRM, model.DefaultSchemas.CRM),
 	}, nil
 }
 
 func isTerminal(w io.Writer) bool {
+	if o, ok := w.(*watchedWriter); ok {
+		w = o.w
+	}
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
@@ -195,4 +227,21 @@ func (a *app) withSim(cmd *cobra.Command, fn func(*originsim.Simulator) error) e
 		err = fmt.Errorf("close the database: %w", cerr)
 	}
 	return err
+}
+
+// withStatus runs an operation that ends with a status, and prints it
+// once the database is closed: closing can still fail the operation, and
+// a failed operation must print its error alone (one JSON document under
+// --json), not a status and then an error.
+func (a *app) withStatus(cmd *cobra.Command, op func(*originsim.Simulator) (*originsim.Status, error)) error {
+	var st *originsim.Status
+	err := a.withSim(cmd, func(sim *originsim.Simulator) error {
+		var err error
+		st, err = op(sim)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return a.printStatus(st)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	neturl "net/url"
 	"os"
 	"path/filepath"
@@ -182,6 +183,16 @@ func (a *app) runInit(cmd *cobra.Command, g *genFlags, force bool) error {
 	if a.profile == "" && (a.target != "" || a.profilesDir != "") {
 		return usageError{errors.New("--target and --profiles-dir choose within a dbt profile: give --profile NAME too")}
 	}
+	if a.db != "" {
+		// Every later command would refuse it: refuse it now.
+		u, err := driver.ParseURL(a.db)
+		if err != nil {
+			return fmt.Errorf("--db: %w", err)
+		}
+		if u.Ephemeral() {
+			return usageError{fmt.Errorf("--db: %s is an in-memory database, which would vanish when each command exits: give a file, such as %s", u.Redacted(), originsim.DefaultURL)}
+		}
+	}
 	opts, err := g.options(cmd, nil)
 	if err != nil {
 		return err
@@ -196,8 +207,12 @@ func (a *app) runInit(cmd *cobra.Command, g *genFlags, force bool) error {
 	if a.profile == "" {
 		f.DB = cmp.Or(a.db, originsim.DefaultURL)
 	}
-	if err := os.WriteFile(path, config.Render(f), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	err = writeOut("init", path, force, func(w io.Writer) error {
+		_, err := w.Write(config.Render(f))
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	rep := initJSON{File: path, DB: driver.Redact(f.DB), Profile: f.Profile, Target: f.Target,
 		ShopSchema: sc.Shop, CRMSchema: sc.CRM, StartDate: cfg.Start.Format("2006-01-02"), Scale: cfg.Scale, Seed: cfg.Seed}

@@ -244,7 +244,7 @@ func TestInitWritesTheSettingsEveryCommandReads(t *testing.T) {
 	if r := run(t, "status"); r.code != exitState || !strings.Contains(r.stderr, "elsewhere") {
 		t.Errorf("ORIGINSIM_SHOP_SCHEMA should beat the file: exit %d %s", r.code, r.stderr)
 	}
-	t.Setenv("ORIGINSIM_SHOP_SCHEMA", "")
+	unsetenv(t, "ORIGINSIM_SHOP_SCHEMA")
 
 	// An existing file is kept unless --force.
 	if r := run(t, "init"); r.code != exitState || !strings.Contains(r.stderr, "--force") {

@@ -17,12 +17,8 @@ Read-only. With --json: {"day": N, "tables": {"jaffle_shop.customers": 100, ...}
   originsim status --json | jq .tables`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withSim(cmd, func(sim *originsim.Simulator) error {
-				st, err := sim.Status(cmd.Context())
-				if err != nil {
-					return err
-				}
-				return a.printStatus(st)
+			return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
+				return sim.Status(cmd.Context())
 			})
 		},
 	}
