@@ -98,6 +98,7 @@ func Run(t *testing.T, url string, opts ...Option) {
 	t.Run("Values", s.values)
 	t.Run("Connect", s.connect)
 	t.Run("HardDeletes", s.hardDeletes)
+	t.Run("CustomRows", s.customRows)
 }
 
 // hardDeletes plays days 1-3 with --deletes hard: each day verifies (the
