@@ -392,7 +392,7 @@ func TestHostileInputsAreNotTakenSilently(t *testing.T) {
 		args []string
 		says string
 	}{
-		{nil, []string{"load-baseline", "--start-date", "0001-01-01"}, "the year must be between 1971 and 2200"},
+		{nil, []string{"load-baseline", "--start-date", "0001-01-01"}, "--start-date: invalid configuration: start date 0001-01-01: the year must be between 1971 and 2200"},
 		{nil, []string{"load-baseline", "--start-date", "9999-12-31"}, "the year must be between 1971 and 2200"},
 		{nil, []string{"load-baseline", "--start-date", ""}, "use YYYY-MM-DD"},
 		{nil, []string{"sql", "--dialect", "duckdb", "--day", "0", "--start-date", "0001-01-01"}, "between 1971 and 2200"},

@@ -135,7 +135,7 @@ func (g *genFlags) options(cmd *cobra.Command, f *config.File) (originsim.Baseli
 	if cmd.Flags().Changed("start-date") {
 		t, err := gen.ParseStart(g.start)
 		if err != nil {
-			return opts, usageError{err}
+			return opts, usageError{fmt.Errorf("--start-date: %w", err)}
 		}
 		opts.Start = t
 	}
