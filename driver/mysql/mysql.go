@@ -1,20 +1,26 @@
 // Package mysql is the MySQL and MariaDB target, through
-// github.com/go-sql-driver/mysql on one connection. The two systems are
-// databases (what MySQL calls schemas). Rows go in as multi-row INSERTs of
-// up to InsertBatch rows; updates are one UPDATE ... JOIN per batch.
+// github.com/go-sql-driver/mysql. The two systems are databases (what
+// MySQL calls schemas). Rows go in as multi-row INSERTs of up to
+// InsertBatch rows, as the operation makes them; updates are one
+// UPDATE ... JOIN per batch.
 //
 // URL forms: mysql://user:password@host:port/ and mariadb://..., optionally
 // with a database name (only used as the connection's default) and
-// parameters: connect_timeout (seconds, default 10) and any parameter the
-// driver's DSN accepts, such as tls=true.
+// parameters: connect_timeout (seconds, default 10), lock_wait (seconds an
+// operation waits for another one on the same databases, default 10) and
+// any parameter the driver's DSN accepts, such as tls=true.
 //
 // MySQL commits implicitly before and after every CREATE and DROP, so an
 // operation that creates tables cannot hold them in its transaction. This
-// target keeps an operation atomic all the same (see txn): its writes wait
-// until its DDL is done, DROP TABLE of an existing table becomes a
-// transactional DELETE, CREATE ... IF NOT EXISTS of an existing object is
-// skipped, and a rollback drops the tables and databases the operation
-// created.
+// target keeps an operation atomic all the same (see txn): DDL runs before
+// the operation's first write, or beside the transaction on a second
+// connection; DROP TABLE of an existing table becomes a transactional
+// DELETE; CREATE ... IF NOT EXISTS of an existing object is skipped; and a
+// rollback drops the tables and databases the operation created.
+//
+// Cancelling an operation's context stops the statement running on the
+// server (KILL QUERY from another connection) and the operation rolls back;
+// the connection itself is kept.
 package mysql
 
 import (
@@ -22,6 +28,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"slices"
@@ -32,7 +39,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/originsim/originsim/driver"
-	"github.com/originsim/originsim/model"
 )
 
 // The server targets share these bounds.
@@ -41,14 +47,11 @@ const (
 	LockWait              = driver.LockWait
 )
 
-// lockName is the GET_LOCK name every originsim operation takes. Named
-// locks are server-wide, so operations on one server are serialised,
-// whatever databases they use: Begin does not know them, and an operation
-// is short.
-const lockName = "originsim"
-
 // InsertBatch is the number of rows of one INSERT statement.
 const InsertBatch = 1000
+
+// killWait bounds the KILL QUERY that stops a cancelled statement.
+const killWait = 10 * time.Second
 
 // session makes the connection's behaviour independent of the server's
 // defaults: strict types, backslash as the string escape the dialect
@@ -59,11 +62,19 @@ var session = append(slices.Clip(Dialect.Script.Session),
 	"SET SESSION lock_wait_timeout = 60",
 )
 
+// conn is one connection and its id on the server (CONNECTION_ID()),
+// which KILL QUERY names.
+type conn struct {
+	*sql.Conn
+	id int64
+}
+
 type db struct {
 	sdb      *sql.DB
-	conn     *sql.Conn
+	main     conn // the operations run here
 	server   string
 	lockWait time.Duration
+	scope    string // the shop database operations take a lock for; "" for the whole server
 }
 
 // Open connects to the server named by the URL.
@@ -71,7 +82,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 	if u.Parsed == nil {
 		return nil, fmt.Errorf("%w %q: expected %s://user:password@host:port/", driver.ErrURL, u.Redacted(), u.Scheme)
 	}
-	cfg, err := config(u)
+	cfg, lockWait, err := config(u)
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +100,27 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 	}
 	// The driver's timeout bounds dialling only; this bounds the
 	// handshake and the session setup too.
-	sdb, conn, err := driver.Connect(ctx, connector, cfg.Timeout, session)
+	sdb, c, err := driver.Connect(ctx, connector, cfg.Timeout, session)
 	if err != nil {
 		return nil, fail(err)
 	}
-	return &db{sdb: sdb, conn: conn, server: cfg.Addr, lockWait: LockWait}, nil
+	d := &db{sdb: sdb, main: conn{Conn: c}, server: cfg.Addr, lockWait: lockWait, scope: u.LockScope}
+	if err := c.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&d.main.id); err != nil {
+		d.Close()
+		return nil, fail(err)
+	}
+	return d, nil
 }
 
-// config translates the URL into the driver's configuration.
-func config(u *driver.URL) (*mysql.Config, error) {
+// config translates the URL into the driver's configuration, and returns
+// the lock wait it sets.
+func config(u *driver.URL) (*mysql.Config, time.Duration, error) {
 	p := u.Parsed
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w %q: %s", driver.ErrURL, u.Redacted(), fmt.Sprintf(format, a...))
 	}
 	if p.Opaque != "" || p.Fragment != "" {
-		return nil, bad("expected %s://user:password@host:port/", u.Scheme)
+		return nil, 0, bad("expected %s://user:password@host:port/", u.Scheme)
 	}
 	host, port := p.Hostname(), p.Port()
 	if host == "" {
@@ -114,21 +131,31 @@ func config(u *driver.URL) (*mysql.Config, error) {
 	}
 	dbname := strings.TrimPrefix(p.Path, "/")
 	if strings.Contains(dbname, "/") {
-		return nil, bad("the path can only name one database")
+		return nil, 0, bad("the path can only name one database")
 	}
 	q := p.Query()
-	timeout := DefaultConnectTimeout
-	if q.Has("connect_timeout") {
-		secs, err := strconv.ParseFloat(q.Get("connect_timeout"), 64)
-		if err != nil || secs < 0 {
-			return nil, bad("connect_timeout must be a number of seconds")
+	seconds := func(name string, def time.Duration) (time.Duration, error) {
+		if !q.Has(name) {
+			return def, nil
 		}
-		timeout = time.Duration(secs * float64(time.Second))
-		q.Del("connect_timeout")
+		secs, err := strconv.ParseFloat(q.Get(name), 64)
+		if err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) {
+			return 0, bad("%s must be a number of seconds", name)
+		}
+		q.Del(name)
+		return time.Duration(secs * float64(time.Second)), nil
+	}
+	timeout, err := seconds("connect_timeout", DefaultConnectTimeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	lockWait, err := seconds("lock_wait", LockWait)
+	if err != nil {
+		return nil, 0, err
 	}
 	for _, k := range []string{"user", "password", "parseTime", "loc"} {
 		if q.Has(k) {
-			return nil, bad("parameter %s is not supported here (originsim sets it)", k)
+			return nil, 0, bad("parameter %s is not supported here (originsim sets it)", k)
 		}
 	}
 	// The driver parses its own DSN parameters; user and password are set
@@ -139,7 +166,7 @@ func config(u *driver.URL) (*mysql.Config, error) {
 	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, 0, bad("%v", err)
 	}
 	cfg.DBName = dbname
 	cfg.User = p.User.Username()
@@ -149,247 +176,88 @@ func config(u *driver.URL) (*mysql.Config, error) {
 	cfg.InterpolateParams = true
 	cfg.Timeout = timeout
 	cfg.Logger = &mysql.NopLogger{} // errors are returned; don't also print them
-	return cfg, nil
+	return cfg, lockWait, nil
 }
 
 func (d *db) Dialect() driver.Dialect { return Dialect }
 
 func (d *db) Close() error {
-	err := d.conn.Close()
+	err := d.main.Close()
 	return errors.Join(err, d.sdb.Close())
 }
 
-// Begin takes the originsim named lock, then starts the transaction. The
-// lock belongs to the connection, not the transaction, so it survives the
-// implicit commits of DDL; Commit and Rollback release it.
+// Begin takes the operation's named locks (see lock), then starts the
+// transaction. The locks belong to the connection, not the transaction,
+// so they survive the implicit commits of DDL; Commit and Rollback release
+// them.
 func (d *db) Begin(ctx context.Context) (driver.Tx, error) {
-	var got sql.NullInt64
-	secs := max(1, int(d.lockWait/time.Second))
-	if err := d.conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", lockName, secs).Scan(&got); err != nil {
-		return nil, fmt.Errorf("take the originsim lock: %w", err)
+	if err := d.lock(ctx); err != nil {
+		return nil, err
 	}
-	if !got.Valid || got.Int64 != 1 {
-		return nil, fmt.Errorf("%w (mysql server %s, waited %s): try again when it has finished", driver.ErrBusy, d.server, d.lockWait)
-	}
-	t := &txn{d: d}
+	t := &txn{d: d, ctx: ctx, touched: map[object]bool{}, emptied: map[object]bool{}}
 	if err := t.start(ctx); err != nil {
 		return nil, errors.Join(err, d.release(context.Background()))
 	}
 	return t, nil
 }
 
-func (d *db) release(ctx context.Context) error {
-	_, err := d.conn.ExecContext(ctx, "DO RELEASE_LOCK(?)", lockName)
-	return err
-}
-
-// txn is one operation. MySQL cannot roll back DDL and commits the open
-// transaction whenever it runs some, so:
-//   - writes (INSERT, UPDATE, DELETE) are held in pending and run only when
-//     the operation reads again or commits, by which time all its DDL has
-//     run: they all land in one transaction;
-//   - CREATE SCHEMA/TABLE IF NOT EXISTS of an object that exists is skipped
-//     (it would commit even though it does nothing);
-//   - DROP TABLE of an existing table becomes DELETE FROM, which a rollback
-//     undoes (reset empties the tables in place instead of recreating
-//     them);
-//   - the tables and databases an operation did create are dropped again by
-//     Rollback, so a failed load-baseline leaves nothing behind for the next
-//     one to refuse. Only a crash between the DDL and the commit can leave
-//     empty tables without a ledger.
-type txn struct {
-	d       *db
-	pending []write
-	inTx    bool // a transaction is open (DDL ends it)
-	wrote   bool // a write ran in this operation
-	// created are the databases and tables this operation made, in order.
-	created []object
-	done    bool
-}
-
-type write struct{ sql, what string }
-
-type object struct{ schema, table string } // table "" for a database
-
-func (t *txn) start(ctx context.Context) error {
-	if _, err := t.d.conn.ExecContext(ctx, "START TRANSACTION"); err != nil {
-		return err
-	}
-	t.inTx = true
-	return nil
-}
-
-// live checks ctx before a statement and returns a context the statement
-// runs under without cancellation. The driver closes the connection when a
-// context is cancelled mid-statement, which would leave Rollback unable to
-// drop what the operation created; instead, cancellation takes effect
-// between statements (each INSERT is one batch), and Rollback cleans up.
-func live(ctx context.Context) (context.Context, error) {
-	if err := ctx.Err(); err != nil {
+// connect opens another connection with the same session settings.
+func (d *db) connect(ctx context.Context) (*conn, error) {
+	c, err := d.sdb.Conn(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return context.WithoutCancel(ctx), nil
-}
-
-func (t *txn) Exec(ctx context.Context, query string) error {
-	ctx, err := live(ctx)
-	if err != nil {
-		return err
-	}
-	st := classify(query)
-	switch st.kind {
-	case stWrite:
-		t.pending = append(t.pending, write{sql: query, what: summary(query)})
-		return nil
-	case stCreateSchema, stCreateTable:
-		exists, err := t.exists(ctx, st.obj)
-		if err != nil || exists {
-			return err
-		}
-		if err := t.ddl(ctx, query); err != nil {
-			return err
-		}
-		t.created = append(t.created, st.obj)
-		return nil
-	case stDropTable:
-		exists, err := t.exists(ctx, st.obj)
-		if err != nil || !exists {
-			return err
-		}
-		t.pending = append(t.pending, write{sql: "DELETE FROM " + qualified(st.obj), what: "empty " + st.obj.String()})
-		return nil
-	}
-	return t.ddl(ctx, query)
-}
-
-// ddl runs a statement MySQL commits around. It refuses once the
-// operation has written, since that would commit the writes half-way.
-func (t *txn) ddl(ctx context.Context, query string) error {
-	if t.wrote {
-		return fmt.Errorf("mysql: %s after the operation's writes would commit them early (MySQL commits around DDL)", summary(query))
-	}
-	t.inTx = false
-	_, err := t.d.conn.ExecContext(ctx, query)
-	return err
-}
-
-func (t *txn) exists(ctx context.Context, o object) (bool, error) {
-	var n int
-	var err error
-	if o.table == "" {
-		err = t.d.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", o.schema).Scan(&n)
-	} else {
-		err = t.d.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", o.schema, o.table).Scan(&n)
-	}
-	if err != nil {
-		return false, fmt.Errorf("look for %s: %w", o, err)
-	}
-	return n > 0, nil
-}
-
-// flush runs the pending writes, in order, in one transaction.
-func (t *txn) flush(ctx context.Context) error {
-	if len(t.pending) == 0 {
-		return nil
-	}
-	if !t.inTx {
-		if err := t.start(ctx); err != nil {
-			return err
+	for _, s := range session {
+		if _, err := c.ExecContext(ctx, s); err != nil {
+			c.Close()
+			return nil, err
 		}
 	}
-	for len(t.pending) > 0 {
-		w := t.pending[0]
-		run, err := live(ctx)
-		if err != nil {
-			return err
-		}
-		t.wrote = true
-		if _, err := t.d.conn.ExecContext(run, w.sql); err != nil {
-			return fmt.Errorf("%s: %w", w.what, err)
-		}
-		t.pending = t.pending[1:]
+	out := &conn{Conn: c}
+	if err := c.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&out.id); err != nil {
+		c.Close()
+		return nil, err
 	}
-	t.pending = nil
-	return nil
+	return out, nil
 }
 
-func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
-	if err := t.flush(ctx); err != nil {
-		return err
-	}
-	run, err := live(ctx)
-	if err != nil {
-		return err
-	}
-	rows, err := t.d.conn.QueryContext(run, query)
-	if err != nil {
-		return err
-	}
-	return driver.ScanRows(run, rows, kinds, fn)
-}
-
-// Insert renders the rows as multi-row INSERTs of InsertBatch rows each;
-// they run with the operation's other writes.
-func (t *txn) Insert(ctx context.Context, schema string, tb *model.Table, rows [][]any) error {
+// run runs fn, one statement on c, so that cancelling ctx stops it within
+// a moment and leaves the connection usable: the driver would close a
+// connection whose context ends mid-statement, which would leave Rollback
+// unable to drop what the operation created. So fn runs without
+// cancellation, and when ctx ends, KILL QUERY from another connection
+// interrupts the statement on the server (the transaction stays open for
+// Rollback). run returns only once the kill has been said, so it cannot
+// reach the next statement. A cancelled ctx is the error, whatever fn
+// returned.
+func (d *db) run(ctx context.Context, c conn, fn func(ctx context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for from := 0; from < len(rows); from += InsertBatch {
-		batch := rows[from:min(from+InsertBatch, len(rows))]
-		for _, r := range batch {
-			if len(r) != len(tb.Columns) {
-				return fmt.Errorf("insert into %s.%s: a row has %d values, the table %d columns", schema, tb.Name, len(r), len(tb.Columns))
-			}
-		}
-		t.pending = append(t.pending, write{
-			sql:  Dialect.InsertValues(schema, tb, batch),
-			what: fmt.Sprintf("insert into %s.%s", schema, tb.Name),
-		})
+	killed := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(killed)
+		kctx, cancel := context.WithTimeout(context.Background(), killWait)
+		defer cancel()
+		_, _ = d.sdb.ExecContext(kctx, "KILL QUERY "+strconv.FormatInt(c.id, 10))
+	})
+	err := fn(context.WithoutCancel(ctx))
+	if !stop() {
+		<-killed
 	}
-	return nil
+	if cerr := ctx.Err(); cerr != nil {
+		if err == nil {
+			return cerr
+		}
+		return fmt.Errorf("%w (%v)", cerr, err)
+	}
+	return err
 }
 
-// Commit runs the pending writes and commits. If the writes fail, the
-// transaction stays open for Rollback, which the caller defers.
-func (t *txn) Commit() error {
-	if t.done {
-		return errors.New("mysql: transaction already ended")
-	}
-	ctx := context.Background()
-	if err := t.flush(ctx); err != nil {
+// exec runs a statement on c under run.
+func (d *db) exec(ctx context.Context, c conn, query string, args ...any) error {
+	return d.run(ctx, c, func(ctx context.Context) error {
+		_, err := c.ExecContext(ctx, query, args...)
 		return err
-	}
-	t.done = true
-	_, err := t.d.conn.ExecContext(ctx, "COMMIT")
-	return errors.Join(err, t.d.release(ctx))
-}
-
-// Rollback undoes the writes, drops what the operation created and
-// releases the lock. It is safe to call after Commit (it does nothing
-// then), so callers can defer it.
-func (t *txn) Rollback() error {
-	if t.done {
-		return nil
-	}
-	t.done = true
-	t.pending = nil
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err := t.d.conn.ExecContext(ctx, "ROLLBACK")
-	for i := len(t.created) - 1; i >= 0; i-- {
-		o := t.created[i]
-		if o.table != "" {
-			_, e := t.d.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+qualified(o))
-			err = errors.Join(err, e)
-			continue
-		}
-		// Drop a database it created only if nothing else appeared in it.
-		var n int
-		e := t.d.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", o.schema).Scan(&n)
-		if e == nil && n == 0 {
-			_, e = t.d.conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+qualified(o))
-		}
-		err = errors.Join(err, e)
-	}
-	return errors.Join(err, t.d.release(ctx))
+	})
 }

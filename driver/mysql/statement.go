@@ -85,6 +85,29 @@ func readIdent(s string) (ident, rest string, ok bool) {
 	return "", s, false
 }
 
+// qualifiedNames are the tables a statement names as `schema`.`table`,
+// the way the dialect writes every table.
+func qualifiedNames(q string) []object {
+	var out []object
+	for {
+		i := strings.IndexByte(q, '`')
+		if i < 0 {
+			return out
+		}
+		first, rest, ok := readIdent(q[i:])
+		if !ok {
+			return out
+		}
+		q = rest
+		if r, ok := strings.CutPrefix(rest, "."); ok {
+			if second, rest, ok := readIdent(r); ok {
+				out = append(out, object{first, second})
+				q = rest
+			}
+		}
+	}
+}
+
 func qualified(o object) string {
 	if o.table == "" {
 		return Dialect.Quote(o.schema)
