@@ -25,7 +25,7 @@ func TestConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := config(u)
+		cfg, _, err := config(u)
 		if err != nil {
 			t.Fatalf("%s: %v", c.url, err)
 		}
@@ -33,9 +33,25 @@ func TestConfig(t *testing.T) {
 			t.Errorf("%s: timeout %s host %s database %s", c.url, cfg.ConnectTimeout, cfg.Host, cfg.Database)
 		}
 	}
-	u, _ := driver.ParseURL("postgres://u:hunter2@h/db?connect_timeout=x")
-	if _, err := config(u); !errors.Is(err, driver.ErrURL) || strings.Contains(err.Error(), "hunter2") {
-		t.Errorf("bad connect_timeout: %v", err)
+	for _, bad := range []string{"postgres://u:hunter2@h/db?connect_timeout=x", "postgres://u:hunter2@h/db?lock_wait=x", "postgres://u:hunter2@h/db?lock_wait=-2"} {
+		u, _ := driver.ParseURL(bad)
+		if _, _, err := config(u); !errors.Is(err, driver.ErrURL) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	// lock_wait is originsim's: taken out before pgx sees the URL (the
+	// server would refuse it as a run-time parameter).
+	u, _ := driver.ParseURL("postgres://u:p%40ss@h/db?sslmode=disable&lock_wait=0.5&application_name=x")
+	cfg, wait, err := config(u)
+	if err != nil || wait != 500*time.Millisecond || cfg.Password != "p@ss" || cfg.RuntimeParams["application_name"] != "x" {
+		t.Errorf("lock_wait: %s, %v", wait, err)
+	}
+	if _, ok := cfg.RuntimeParams["lock_wait"]; ok {
+		t.Errorf("lock_wait reaches the server: %v", cfg.RuntimeParams)
+	}
+	u, _ = driver.ParseURL("postgres://u@h/db")
+	if _, wait, err := config(u); err != nil || wait != LockWait {
+		t.Errorf("default lock wait: %s, %v", wait, err)
 	}
 }
 

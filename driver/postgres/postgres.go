@@ -5,8 +5,14 @@
 //
 // URL forms: postgres://user:password@host:port/dbname?sslmode=disable and
 // postgresql://..., with any parameter pgx understands. connect_timeout
-// (seconds) bounds the time to connect; it defaults to 10. The two systems
-// are schemas of the named database.
+// (seconds) bounds the time to connect; it defaults to 10. lock_wait
+// (seconds, default 10) is originsim's: how long an operation waits for
+// another one on the same schemas. The two systems are schemas of the
+// named database.
+//
+// Cancelling an operation's context cancels the statement running on the
+// server (a cancel request) and the operation rolls back; the connection
+// is kept unless the server does not answer within cancelGrace.
 package postgres
 
 import (
@@ -14,7 +20,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -22,6 +30,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
@@ -33,16 +42,35 @@ const (
 	LockWait              = driver.LockWait
 )
 
-// lockKey is the advisory lock every originsim operation takes. Advisory
-// locks are per database, so operations on one database are serialised,
-// whatever schemas they use: Begin does not know the schemas, and an
-// operation is short.
-const lockKey int64 = 0x6f7269676e73696d // "orignsim"
+// Advisory locks are per database. An operation takes the lock of its
+// scope, the shop schema of the pair it works on (driver.URL.LockScope),
+// so operations on other pairs go ahead: the two-key lock (scopeClass,
+// the scope's 32-bit FNV-1a hash), with lockKey shared. An operation
+// without a scope holds the whole database: lockKey exclusive (what every
+// operation took before scopes), which waits for the scoped ones and keeps
+// them out. Two scopes whose hashes collide only wait for each other.
+// PostgreSQL keeps one-key and two-key advisory locks apart.
+const (
+	lockKey    int64 = 0x6f7269676e73696d // "orignsim"
+	scopeClass int32 = 0x6f726967         // "orig"
+)
+
+// scopeHash is the second key of a scope's advisory lock.
+func scopeHash(scope string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(scope))
+	return int32(h.Sum32())
+}
+
+// cancelGrace is how long a cancelled statement has to end once the
+// server is asked to cancel it, before the connection is closed instead.
+const cancelGrace = 5 * time.Second
 
 type db struct {
 	conn     *pgx.Conn
 	database string
 	lockWait time.Duration
+	scope    string // the shop schema operations lock; "" for the whole database
 }
 
 // Open connects to the database named by the URL.
@@ -51,7 +79,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 		return nil, fmt.Errorf("%w %q: expected postgres://user:password@host:port/dbname", driver.ErrURL, u.Redacted())
 	}
 	password, _ := u.Parsed.User.Password()
-	cfg, err := config(u)
+	cfg, lockWait, err := config(u)
 	if err != nil {
 		return nil, err
 	}
@@ -69,39 +97,56 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 		return nil, fmt.Errorf("%w to postgres database %q on %s as user %q: %s", driver.ErrConnect,
 			cfg.Database, where, cfg.User, driver.CleanError(err, u.Raw, password))
 	}
-	return &db{conn: conn, database: cfg.Database, lockWait: LockWait}, nil
+	return &db{conn: conn, database: cfg.Database, lockWait: lockWait, scope: u.LockScope}, nil
 }
 
-// config parses the URL the way pgx does, with a default connect timeout.
-func config(u *driver.URL) (*pgx.ConnConfig, error) {
-	cfg, err := pgx.ParseConfig(u.Raw)
+// config parses the URL the way pgx does, with a default connect timeout,
+// without originsim's lock_wait, which it returns. A cancelled context
+// cancels the statement on the server rather than closing the connection.
+func config(u *driver.URL) (*pgx.ConnConfig, time.Duration, error) {
+	password, _ := u.Parsed.User.Password()
+	raw, lockWait := u.Raw, LockWait
+	if q := u.Parsed.Query(); q.Has("lock_wait") {
+		secs, err := strconv.ParseFloat(q.Get("lock_wait"), 64)
+		if err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) {
+			return nil, 0, fmt.Errorf("%w %q: lock_wait must be a number of seconds", driver.ErrURL, u.Redacted())
+		}
+		lockWait = time.Duration(secs * float64(time.Second))
+		q.Del("lock_wait")
+		p := *u.Parsed
+		p.RawQuery = q.Encode()
+		raw = p.String()
+	}
+	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
-		password, _ := u.Parsed.User.Password()
-		return nil, fmt.Errorf("%w %q: %s", driver.ErrURL, u.Redacted(), driver.CleanError(err, u.Raw, password))
+		return nil, 0, fmt.Errorf("%w %q: %s", driver.ErrURL, u.Redacted(), driver.CleanError(err, raw, password))
 	}
 	if !u.Parsed.Query().Has("connect_timeout") && cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
-	return cfg, nil
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: cancelGrace}
+	}
+	return cfg, lockWait, nil
 }
 
 func (d *db) Dialect() driver.Dialect { return Dialect }
 
 func (d *db) Close() error { return d.conn.Close(context.Background()) }
 
-// Begin starts the transaction and takes the originsim advisory lock in it,
-// so it is released when the transaction ends, however it ends. It polls
-// pg_try_advisory_xact_lock rather than waiting in pg_advisory_xact_lock,
-// so the wait is bounded without changing lock_timeout for the statements
-// that follow.
+// Begin starts the transaction and takes the originsim advisory locks in
+// it, so they are released when the transaction ends, however it ends. It
+// polls pg_try_advisory_xact_lock rather than waiting in
+// pg_advisory_xact_lock, so the wait is bounded without changing
+// lock_timeout for the statements that follow.
 func (d *db) Begin(ctx context.Context) (driver.Tx, error) {
 	tx, err := d.conn.Begin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, cancelled(ctx, err)
 	}
 	if err := d.lock(ctx, tx); err != nil {
 		_ = tx.Rollback(context.Background())
-		return nil, err
+		return nil, cancelled(ctx, err)
 	}
 	// A load builds its primary keys after the rows, and checks its
 	// foreign keys after them unless it may trust them
@@ -109,24 +154,42 @@ func (d *db) Begin(ctx context.Context) (driver.Tx, error) {
 	// to hash a foreign key check in memory, for this transaction only.
 	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'"); err != nil {
 		_ = tx.Rollback(context.Background())
-		return nil, err
+		return nil, cancelled(ctx, err)
 	}
-	return &txn{tx: tx}, nil
+	return &txn{tx: tx, ctx: ctx}, nil
+}
+
+// cancelled makes the error of a statement that ended because ctx did say
+// so (context.Canceled or DeadlineExceeded), with what the server said.
+func cancelled(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", ctx.Err(), err)
 }
 
 func (d *db) lock(ctx context.Context, tx pgx.Tx) error {
 	deadline := time.Now().Add(d.lockWait)
 	delay := 20 * time.Millisecond
+	// The scope's lock only once the shared one is held: CASE evaluates in
+	// order.
+	query, args := "SELECT pg_try_advisory_xact_lock($1)", []any{lockKey}
+	where := fmt.Sprintf("postgres database %q", d.database)
+	if d.scope != "" {
+		query = "SELECT CASE WHEN pg_try_advisory_xact_lock_shared($1) THEN pg_try_advisory_xact_lock($2, $3) ELSE false END"
+		args = append(args, scopeClass, scopeHash(d.scope))
+		where += fmt.Sprintf(", shop schema %q", d.scope)
+	}
 	for {
 		var ok bool
-		if err := tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", lockKey).Scan(&ok); err != nil {
+		if err := tx.QueryRow(ctx, query, args...).Scan(&ok); err != nil {
 			return fmt.Errorf("take the originsim lock: %w", err)
 		}
 		if ok {
 			return nil
 		}
 		if !time.Now().Before(deadline) {
-			return fmt.Errorf("%w (postgres database %q, waited %s): try again when it has finished", driver.ErrBusy, d.database, d.lockWait)
+			return fmt.Errorf("%w (%s, waited %s): try again when it has finished", driver.ErrBusy, where, d.lockWait)
 		}
 		select {
 		case <-ctx.Done():
@@ -139,16 +202,21 @@ func (d *db) lock(ctx context.Context, tx pgx.Tx) error {
 
 type txn struct {
 	tx   pgx.Tx
+	ctx  context.Context // the operation's (Begin's): Commit honours it
 	done bool
 	buf  []byte // the COPY stream, reused between inserts
 }
 
 func (t *txn) Exec(ctx context.Context, query string) error {
 	_, err := t.tx.Exec(ctx, query)
-	return err
+	return cancelled(ctx, err)
 }
 
 func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
+	return cancelled(ctx, t.query(ctx, query, kinds, fn))
+}
+
+func (t *txn) query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
 	rows, err := t.tx.Query(ctx, query)
 	if err != nil {
 		return err
@@ -265,7 +333,7 @@ func (t *txn) copy(ctx context.Context, schema string, tb *model.Table, r io.Rea
 	sql := fmt.Sprintf("COPY %s (%s) FROM STDIN BINARY", pgx.Identifier{schema, tb.Name}.Sanitize(), strings.Join(cols, ", "))
 	tag, err := t.tx.Conn().PgConn().CopyFrom(ctx, r, sql)
 	if err != nil {
-		return fmt.Errorf("copy into %s.%s: %w", schema, tb.Name, err)
+		return fmt.Errorf("copy into %s.%s: %w", schema, tb.Name, cancelled(ctx, err))
 	}
 	if n := tag.RowsAffected(); n != want() {
 		return fmt.Errorf("copy into %s.%s: %d rows copied, %d given", schema, tb.Name, n, want())
@@ -273,7 +341,13 @@ func (t *txn) copy(ctx context.Context, schema string, tb *model.Table, r io.Rea
 	return nil
 }
 
+// Commit commits, unless the operation's context has ended: then it
+// returns the context's error and Rollback, which the caller defers,
+// undoes everything.
 func (t *txn) Commit() error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
 	t.done = true
 	return t.tx.Commit(context.Background())
 }
