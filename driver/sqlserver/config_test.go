@@ -124,10 +124,40 @@ func TestConnectRefused(t *testing.T) {
 }
 
 func TestLockSQL(t *testing.T) {
-	q := lockSQL(LockWait)
+	q := lockSQL("", LockWait)
 	for _, want := range []string{"sys.sp_getapplock", "@Resource = N'originsim'", "@LockOwner = 'Transaction'", "@LockMode = 'Exclusive'", "@LockTimeout = 10000", "SELECT @result"} {
 		if !strings.Contains(q, want) {
 			t.Errorf("lock statement lacks %q:\n%s", want, q)
+		}
+	}
+	if strings.Count(q, "sp_getapplock") != 1 {
+		t.Errorf("the whole database takes one lock:\n%s", q)
+	}
+	// A scope: the whole database's lock shared, then the scope's
+	// exclusive, in what is left of the wait.
+	q = lockSQL("o'shop", 1500*time.Millisecond)
+	shared := strings.Index(q, "@Resource = N'originsim', @LockMode = 'Shared', @LockOwner = 'Transaction', @LockTimeout = 1500;")
+	scoped := strings.Index(q, "@Resource = N'originsim:o''shop', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = @left;")
+	if shared < 0 || scoped < shared || !strings.Contains(q, "IF @result >= 0") || !strings.Contains(q, "SET @left = 1500 - DATEDIFF(millisecond, @start, SYSUTCDATETIME())") ||
+		!strings.HasSuffix(q, "SELECT @result") {
+		t.Errorf("scoped lock statement:\n%s", q)
+	}
+}
+
+func TestLockWaitConfig(t *testing.T) {
+	c, err := parse(t, "sqlserver://u:pw@localhost?database=x&lock_wait=0.25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.lockWait != 250*time.Millisecond || strings.Contains(c.dsn, "lock_wait") {
+		t.Errorf("lock_wait: %s, dsn %s", c.lockWait, c.dsn)
+	}
+	if c, err = parse(t, "sqlserver://u:pw@localhost?database=x"); err != nil || c.lockWait != LockWait {
+		t.Errorf("default lock wait: %+v %v", c, err)
+	}
+	for _, bad := range []string{"sqlserver://u:hunter2@localhost?database=x&lock_wait=soon", "sqlserver://u:hunter2@localhost?database=x&lock_wait=-1"} {
+		if _, err := parse(t, bad); !errors.Is(err, driver.ErrURL) || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "lock_wait") {
+			t.Errorf("%s: %v", bad, err)
 		}
 	}
 }

@@ -11,7 +11,9 @@
 // (or host/instance), and azuresql://... with the driver's Azure AD
 // parameters (fedauth=ActiveDirectoryDefault, ActiveDirectoryServicePrincipal,
 // ...). originsim's parameters are taken out before the driver sees the URL:
-// connect_timeout (seconds, default 10) and separate_databases=true.
+// connect_timeout (seconds, default 10), lock_wait (seconds an operation
+// waits for another one on the same schemas, default 10) and
+// separate_databases=true.
 //
 // Layouts: by default the two systems are schemas of the named database,
 // the way of an Azure SQL Database; with separate_databases=true each system
@@ -46,9 +48,14 @@ const (
 	LockWait              = driver.LockWait
 )
 
-// lockResource is the application lock every originsim operation takes.
-// Application locks belong to the connection's database, so operations on
-// one database are serialised, whatever schemas they use.
+// lockResource is the application lock of the whole database.
+// Application locks belong to the connection's database. An operation
+// takes the lock of its scope, the shop schema (or database) of the pair
+// it works on (driver.URL.LockScope), lockResource + ":" + scope
+// exclusive, with lockResource shared, so operations on other pairs go
+// ahead. An operation without a scope takes lockResource exclusive (what
+// every operation took before scopes), which waits for the scoped ones and
+// keeps them out.
 const lockResource = "originsim"
 
 // session makes the connection independent of server and driver defaults:
@@ -62,6 +69,7 @@ type config struct {
 	azure    bool
 	separate bool
 	timeout  time.Duration
+	lockWait time.Duration
 	mssql    msdsn.Config
 }
 
@@ -74,15 +82,18 @@ func parseConfig(u *driver.URL) (*config, error) {
 	if p == nil || p.Opaque != "" || p.Fragment != "" || p.Host == "" {
 		return nil, bad("expected %s://user:password@host:port?database=NAME", u.Scheme)
 	}
-	c := &config{azure: u.Scheme == "azuresql", timeout: DefaultConnectTimeout}
+	c := &config{azure: u.Scheme == "azuresql", timeout: DefaultConnectTimeout, lockWait: LockWait}
 	q := p.Query()
-	if q.Has("connect_timeout") {
-		secs, err := strconv.ParseFloat(q.Get("connect_timeout"), 64)
-		if err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) {
-			return nil, bad("connect_timeout must be a number of seconds")
+	for name, to := range map[string]*time.Duration{"connect_timeout": &c.timeout, "lock_wait": &c.lockWait} {
+		if !q.Has(name) {
+			continue
 		}
-		c.timeout = time.Duration(secs * float64(time.Second))
-		q.Del("connect_timeout")
+		secs, err := strconv.ParseFloat(q.Get(name), 64)
+		if err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) {
+			return nil, bad("%s must be a number of seconds", name)
+		}
+		*to = time.Duration(secs * float64(time.Second))
+		q.Del(name)
 	}
 	if q.Has("separate_databases") {
 		v, err := strconv.ParseBool(q.Get("separate_databases"))
@@ -201,6 +212,7 @@ type db struct {
 	dialect  *driver.SQL
 	where    string
 	lockWait time.Duration
+	scope    string // the shop schema operations lock; "" for the whole database
 }
 
 // Open connects to the database named by the URL.
@@ -233,7 +245,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 		}
 		return nil, fail(err)
 	}
-	d := &db{sdb: sdb, conn: conn, dialect: Dialect, where: c.where(), lockWait: LockWait}
+	d := &db{sdb: sdb, conn: conn, dialect: Dialect, where: c.where(), lockWait: c.lockWait, scope: u.LockScope}
 	if c.separate {
 		d.dialect = DatabasesDialect
 	}
@@ -247,12 +259,25 @@ func (d *db) Close() error {
 	return errors.Join(err, d.sdb.Close())
 }
 
-// lockSQL takes the originsim application lock for the transaction,
-// waiting at most wait, and returns sp_getapplock's result: 0 or 1 when
-// granted, -1 when the wait ran out.
-func lockSQL(wait time.Duration) string {
-	return fmt.Sprintf("DECLARE @result INT;\nEXEC @result = sys.sp_getapplock @Resource = N'%s', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = %d;\nSELECT @result",
-		lockResource, wait.Milliseconds())
+// lockSQL takes the originsim application locks of scope ("" for the
+// whole database, see lockResource) for the transaction, waiting at most
+// wait in all, and returns sp_getapplock's result: 0 or 1 when granted, -1
+// when the wait ran out.
+func lockSQL(scope string, wait time.Duration) string {
+	get := func(resource, mode, timeout string) string {
+		return fmt.Sprintf("EXEC @result = sys.sp_getapplock @Resource = N'%s', @LockMode = '%s', @LockOwner = 'Transaction', @LockTimeout = %s;",
+			strings.ReplaceAll(resource, "'", "''"), mode, timeout)
+	}
+	ms := strconv.FormatInt(wait.Milliseconds(), 10)
+	if scope == "" {
+		return "DECLARE @result INT;\n" + get(lockResource, "Exclusive", ms) + "\nSELECT @result"
+	}
+	return "DECLARE @result INT, @start DATETIME2 = SYSUTCDATETIME(), @left INT;\n" +
+		get(lockResource, "Shared", ms) + "\n" +
+		"IF @result >= 0\nBEGIN\n" +
+		"  SET @left = " + ms + " - DATEDIFF(millisecond, @start, SYSUTCDATETIME());\n" +
+		"  IF @left < 0 SET @left = 0;\n  " +
+		get(lockResource+":"+scope, "Exclusive", "@left") + "\nEND;\nSELECT @result"
 }
 
 // Begin starts the transaction and takes the application lock in it, so
@@ -260,47 +285,64 @@ func lockSQL(wait time.Duration) string {
 func (d *db) Begin(ctx context.Context) (driver.Tx, error) {
 	tx, err := d.conn.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, cancelled(ctx, err)
 	}
 	var result int
-	if err := tx.QueryRowContext(ctx, lockSQL(d.lockWait)).Scan(&result); err != nil {
+	if err := tx.QueryRowContext(ctx, lockSQL(d.scope, d.lockWait)).Scan(&result); err != nil {
 		_ = tx.Rollback()
-		return nil, fmt.Errorf("take the originsim lock: %w", err)
+		return nil, fmt.Errorf("take the originsim lock: %w", cancelled(ctx, err))
 	}
 	switch {
 	case result == -1:
 		_ = tx.Rollback()
-		return nil, fmt.Errorf("%w (%s, waited %s): try again when it has finished", driver.ErrBusy, d.where, d.lockWait)
+		where := d.where
+		if d.scope != "" {
+			where += fmt.Sprintf(", shop schema %q", d.scope)
+		}
+		return nil, fmt.Errorf("%w (%s, waited %s): try again when it has finished", driver.ErrBusy, where, d.lockWait)
 	case result < 0:
 		_ = tx.Rollback()
 		return nil, fmt.Errorf("take the originsim lock: sp_getapplock returned %d", result)
 	}
-	return &txn{tx: tx, d: d}, nil
+	return &txn{tx: tx, d: d, ctx: ctx}, nil
 }
 
+// cancelled makes the error of a statement that ended because ctx did say
+// so (context.Canceled or DeadlineExceeded), with what the driver said.
+func cancelled(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, ctx.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", ctx.Err(), err)
+}
+
+// txn is one operation. The transaction is begun with the operation's
+// context: when it ends, database/sql rolls the transaction back and the
+// driver cancels the statement running on the server.
 type txn struct {
 	tx   *sql.Tx
 	d    *db
+	ctx  context.Context // the operation's (Begin's): Commit honours it
 	done bool
 }
 
 func (t *txn) Exec(ctx context.Context, query string) error {
 	_, err := t.tx.ExecContext(ctx, query)
-	return err
+	return cancelled(ctx, err)
 }
 
 func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
 	rows, err := t.tx.QueryContext(ctx, query)
 	if err != nil {
-		return err
+		return cancelled(ctx, err)
 	}
-	return driver.ScanRows(ctx, rows, kinds, fn)
+	return cancelled(ctx, driver.ScanRows(ctx, rows, kinds, fn))
 }
 
 // Insert bulk copies the rows into schema.table, inside the transaction.
 func (t *txn) Insert(ctx context.Context, schema string, tb *model.Table, rows [][]any) error {
 	if err := t.copyIn(ctx, t.d.dialect.Table(schema, tb.Name), tb.Columns, rows); err != nil {
-		return fmt.Errorf("bulk copy into %s.%s: %w", schema, tb.Name, err)
+		return fmt.Errorf("bulk copy into %s.%s: %w", schema, tb.Name, cancelled(ctx, err))
 	}
 	return nil
 }
@@ -350,7 +392,7 @@ func (t *txn) Update(ctx context.Context, schema string, tb *model.Table, cols [
 		return err
 	}
 	if err := t.copyIn(ctx, scratchTable, columns, rows); err != nil {
-		return fmt.Errorf("bulk copy the updates of %s.%s: %w", schema, tb.Name, err)
+		return fmt.Errorf("bulk copy the updates of %s.%s: %w", schema, tb.Name, cancelled(ctx, err))
 	}
 	if err := t.Exec(ctx, update); err != nil {
 		return err
@@ -387,7 +429,12 @@ func updateSQL(d *driver.SQL, schema string, tb *model.Table, cols []string) (cr
 	return create, update, drop, columns
 }
 
+// Commit commits, unless the operation's context has ended: then it
+// returns the context's error and the transaction is rolled back.
 func (t *txn) Commit() error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
 	t.done = true
 	return t.tx.Commit()
 }
