@@ -133,4 +133,7 @@ var (
 	ErrURL     = errors.New("invalid database URL")
 	ErrConnect = errors.New("cannot connect")
 	ErrBusy    = errors.New("another originsim operation is running on this database")
+	// ErrNotFound: the database does not exist (a missing DuckDB file), and
+	// the caller only reads, so nothing was created.
+	ErrNotFound = errors.New("no such database")
 )
