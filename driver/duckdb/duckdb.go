@@ -2,8 +2,15 @@
 // github.com/duckdb/duckdb-go/v2, loaded with DuckDB's Appender.
 //
 // URL forms: duckdb:PATH (relative or absolute; the parent folder is
-// created) and duckdb::memory: for a database that lives only as long as
-// the process.
+// created, unless the caller only reads) and duckdb::memory: for a
+// database that lives only as long as the process.
+//
+// DuckDB installs and loads extensions it needs from the network on its
+// own (a SQLite file would fetch sqlite_scanner): originsim switches that
+// off, and locks DuckDB's configuration so nothing switches it back on.
+// The extensions built into the library (parquet, json, icu) are all it
+// uses. duckdb:md: URLs are the exception: DuckDB needs its motherduck
+// extension for them, and installs it.
 package duckdb
 
 import (
@@ -29,59 +36,114 @@ type db struct {
 	*handle        // the file named by the URL
 	path    string // "" in memory
 	dsn     string
+	query   string // the DuckDB settings, for the staging database too
 	key     string // the file's absolute path, for the files this process has open
-	// stageDSN opens the staging file of a new database (stage.go); empty
-	// when there is no file, or one too large to be new.
-	stageDSN string
+	// mayStage is set when the file may be new and can be built in a
+	// staging folder (stage.go).
+	mayStage bool
 	stage    *stage
 	checked  bool // whether the file was checked for being new
 }
 
-// Open opens (creating if needed) the DuckDB file named by the URL.
+// Open opens the DuckDB file named by the URL, creating it unless the
+// caller only reads.
 func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 	path := u.Path
 	if path == "" {
 		return nil, fmt.Errorf("%w %q: give a file, such as duckdb:data/ingestion_simulator.duckdb", driver.ErrURL, u.Raw)
 	}
-	dsn := path
 	if strings.HasPrefix(path, "md:") {
 		// A MotherDuck database: its options (motherduck_token=...) are
-		// DuckDB's business, and there is no local file.
-		path = strings.SplitN(path, "?", 2)[0]
-	} else {
-		var query string
-		path, query, _ = strings.Cut(path, "?")
-		opts, err := options(query)
-		if err != nil {
-			return nil, fmt.Errorf("%w %q: %v", driver.ErrURL, u.Redacted(), err)
+		// DuckDB's business, there is no local file, and DuckDB installs
+		// the motherduck extension it needs.
+		d := &db{path: strings.SplitN(path, "?", 2)[0], dsn: path}
+		var err error
+		if d.handle, err = connect(ctx, path); err != nil {
+			return nil, openErr(d.path, err)
 		}
-		if path == ":memory:" {
-			path = ""
-		} else if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, fmt.Errorf("%w to duckdb:%s: create folder: %v", driver.ErrConnect, path, err)
-			}
-		}
-		dsn = path + "?" + opts.Encode()
+		return d, nil
 	}
-	d := &db{path: path, dsn: dsn}
-	var err error
-	if path != "" && !strings.HasPrefix(path, "md:") {
-		if mayBeNew(path) {
-			d.stageDSN = stagePath(path) + dsn[len(path):]
-		}
-		if d.key, err = filepath.Abs(path); err != nil {
-			return nil, fmt.Errorf("%w to duckdb:%s: %v", driver.ErrConnect, path, err)
-		}
-		if err := hold(d.key, path); err != nil {
-			return nil, err
-		}
+	path, query, _ := strings.Cut(path, "?")
+	opts, err := options(query)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", driver.ErrURL, u.Redacted(), err)
 	}
-	if d.handle, err = connect(ctx, dsn); err != nil {
+	if path == ":memory:" {
+		d := &db{dsn: ":memory:?" + opts.Encode()}
+		if d.handle, err = connect(ctx, d.dsn); err != nil {
+			return nil, openErr(path, err)
+		}
+		return d, nil
+	}
+	d := &db{path: path}
+	if d.key, err = filepath.Abs(path); err != nil {
+		return nil, fmt.Errorf("%w to duckdb:%s: %v", driver.ErrConnect, path, err)
+	}
+	readOnly, err := hold(d.key, path, u.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.prepare(ctx, u.ReadOnly, opts.Encode()); err != nil {
+		d.release()
+		return nil, err
+	}
+	if readOnly {
+		opts.Set("access_mode", "READ_ONLY")
+	}
+	d.query = opts.Encode()
+	d.dsn = path + "?" + d.query
+	if d.handle, err = connect(ctx, d.dsn); err != nil {
 		d.release()
 		return nil, openErr(path, err)
 	}
 	return d, nil
+}
+
+// prepare checks what is at the path before DuckDB opens it. A caller that
+// only reads finds a database or an error, and nothing is made or removed.
+// One that writes gets the folder and, made in one step, a new file; a
+// file that is not a DuckDB database is refused either way.
+func (d *db) prepare(ctx context.Context, readOnly bool, query string) error {
+	kind, size := kindOf(d.path)
+	switch {
+	case kind == sqliteFile:
+		return fmt.Errorf("%w to duckdb:%s: the file is a SQLite database, not a DuckDB one; originsim opens DuckDB files only, and lets DuckDB load no extension (such as sqlite) to read others", driver.ErrConnect, d.path)
+	case kind == otherFile:
+		return fmt.Errorf("%w to duckdb:%s: the file is not a DuckDB database", driver.ErrConnect, d.path)
+	case readOnly && kind == noFile:
+		return fmt.Errorf("%w to duckdb:%s: %w: the file does not exist (reading creates none)", driver.ErrConnect, d.path, driver.ErrNotFound)
+	case readOnly && kind == unfinished && size == 0:
+		return fmt.Errorf("%w to duckdb:%s: %w: the file is empty (0 bytes)", driver.ErrConnect, d.path, driver.ErrNotFound)
+	case readOnly && kind == unfinished:
+		return fmt.Errorf("%w to duckdb:%s: %w: the file holds no database yet (%d bytes: its creation was cut short)", driver.ErrConnect, d.path, driver.ErrNotFound, size)
+	case readOnly:
+		return nil
+	}
+	if dir := filepath.Dir(d.path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("%w to duckdb:%s: create folder: %v", driver.ErrConnect, d.path, err)
+		}
+	}
+	if canStage {
+		switch kind {
+		case noFile:
+			if err := create(ctx, d.path, query, false); err != nil {
+				return err
+			}
+		case unfinished:
+			// Replaced only when nobody has it open: DuckDB, in another
+			// process, may be writing its headers right now.
+			if busy, err := lockedElsewhere(d.path); err == nil && !busy && soleHolder(d.key) {
+				if err := create(ctx, d.path, query, true); err != nil {
+					return err
+				}
+			}
+		default:
+			sweepStage(d.path)
+		}
+	}
+	d.mayStage = canStage && mayBeNew(d.path)
+	return nil
 }
 
 func (d *db) release() {
@@ -119,12 +181,24 @@ func (h *handle) close() error {
 // passed to DuckDB as they are.
 var settings = []string{"memory_limit", "threads", "temp_directory", "max_temp_directory_size"}
 
-// options checks the URL's settings and adds the block size, which
-// applies when the file is created: DuckDB's default 256 KiB blocks make a
-// file of a few thousand rows 11 MB, and every checkpoint (one per command,
-// at close) rewrites much of it; 16 KiB blocks make it 1.2 MB and the Day
-// 0-3 cycle about 1.8x faster (BENCHMARKS.md). A file that exists keeps the
-// block size it was made with.
+// locked are the settings originsim gives every DuckDB database it opens
+// (but MotherDuck's): no extension is installed or loaded unless asked for
+// by name (a SQLite file or an s3:// path would have DuckDB download and
+// load one), no community extension ever, and the configuration locked so
+// that no statement changes that.
+var locked = [][2]string{
+	{"autoinstall_known_extensions", "false"},
+	{"autoload_known_extensions", "false"},
+	{"allow_community_extensions", "false"},
+	{"lock_configuration", "true"},
+}
+
+// options checks the URL's settings and adds the locked ones and the block
+// size, which applies when the file is created: DuckDB's default 256 KiB
+// blocks make a file of a few thousand rows 11 MB, and every checkpoint
+// (one per command, at close) rewrites much of it; 16 KiB blocks make it
+// 1.2 MB and the Day 0-3 cycle about 1.8x faster (BENCHMARKS.md). A file
+// that exists keeps the block size it was made with.
 func options(query string) (url.Values, error) {
 	q, err := url.ParseQuery(query)
 	if err != nil {
@@ -139,6 +213,9 @@ func options(query string) (url.Values, error) {
 		}
 	}
 	q.Set("default_block_size", "16384")
+	for _, s := range locked {
+		q.Set(s[0], s[1])
+	}
 	return q, nil
 }
 

@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"runtime"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/originsim/originsim/driver"
 )
 
-// A new database is built in a staging file next to the one the URL names
-// and renamed into its place once an operation has committed, so a load
-// into a new file is all or nothing even though it commits in parts.
+// A new database is built in a staging folder next to the file the URL
+// names and renamed into its place once an operation has committed, so a
+// load into a new file is all or nothing even though it commits in parts.
 //
 // Parts bound the memory a load needs. DuckDB holds a transaction's rows
 // and the indexes of its keys in memory until it commits, and keeps the
@@ -29,12 +31,31 @@ import (
 // Only a file that has never held anything (see mayBeNew) and holds no
 // table, view, sequence or schema of anyone's is staged; every other file
 // is written in place in one transaction.
+//
+// The staging folder is PATH.originsim-stage. It is originsim's when it
+// holds the marker file stageMarker, which the process using the folder
+// keeps locked (flock) until it removes the folder: so a folder found
+// marked and unlocked was left by a killed process and is removed, and
+// a file or folder of that name that is not originsim's is never touched
+// (the database is then written in place). The folder also makes a new
+// file in one step (create.go).
 
 // chunkRows is how many appended rows a staged transaction commits at a
 // time (a variable for tests).
 var chunkRows = 500_000
 
-func stagePath(path string) string { return path + ".originsim-new" }
+// stageDirOf is the staging folder of the file at path.
+func stageDirOf(path string) string { return path + ".originsim-stage" }
+
+const (
+	// stageDB is the database in the staging folder; DuckDB names the
+	// files it keeps beside it (its write-ahead log, its temporary folder)
+	// after it.
+	stageDB = "db.duckdb"
+	// stageMarker is the file that says the folder is originsim's.
+	stageMarker = "originsim-stage.lock"
+	markerText  = "originsim builds a new DuckDB database in this folder, and removes the folder when it is done, or at its next run if it was killed.\n"
+)
 
 // newFileSize is the size of a DuckDB file that holds nothing: its three
 // 4 KiB headers. A file that has held anything has blocks beyond them.
@@ -61,24 +82,33 @@ var opened = struct {
 }{files: map[string]*use{}}
 
 type use struct {
-	n       int  // Targets of this process that have the file open
-	staging bool // one of them is building it in its staging file
+	n        int  // Targets of this process that have the file open
+	staging  bool // one of them is building it in its staging folder
+	readOnly bool // DuckDB has it open read-only (all openers share one database)
 }
 
-// hold records that a Target of this process opens the file at key.
-func hold(key, path string) error {
+// hold records that a Target of this process opens the file at key, and
+// tells whether DuckDB is to open it read-only: when the Target only
+// reads, unless another Target of this process has it open for writing
+// (DuckDB hands them the database already open, which must be opened with
+// the same settings). A Target that writes cannot join ones that opened it
+// read-only.
+func hold(key, path string, readOnly bool) (bool, error) {
 	opened.Lock()
 	defer opened.Unlock()
 	u := opened.files[key]
 	if u == nil {
-		u = &use{}
+		u = &use{readOnly: readOnly}
 		opened.files[key] = u
 	}
 	if u.staging {
-		return fmt.Errorf("%w (duckdb:%s is being created by another operation of this process)", driver.ErrBusy, path)
+		return false, fmt.Errorf("%w (duckdb:%s is being created by another operation of this process)", driver.ErrBusy, path)
+	}
+	if u.readOnly && !readOnly {
+		return false, fmt.Errorf("%w (duckdb:%s is open read-only in this process)", driver.ErrBusy, path)
 	}
 	u.n++
-	return nil
+	return u.readOnly, nil
 }
 
 // release records that a Target of this process has closed the file.
@@ -90,6 +120,15 @@ func release(key string) {
 			delete(opened.files, key)
 		}
 	}
+}
+
+// soleHolder tells whether only one Target of this process has the file
+// open.
+func soleHolder(key string) bool {
+	opened.Lock()
+	defer opened.Unlock()
+	u := opened.files[key]
+	return u != nil && u.n == 1
 }
 
 // setStaging marks the file as being staged, which only its one holder in
@@ -107,11 +146,12 @@ func setStaging(key string, on bool) bool {
 
 type stage struct {
 	*handle
-	path, dsn string
+	dir *stageDir
+	dsn string
 }
 
-// active is the database a transaction runs on: the staging file when the
-// file the URL names is found empty at the first transaction.
+// active is the database a transaction runs on: the staging database when
+// the file the URL names is found empty at the first transaction.
 func (d *db) active(ctx context.Context) (*handle, *stage, error) {
 	if d.stage != nil {
 		return d.stage.handle, d.stage, nil
@@ -123,8 +163,7 @@ func (d *db) active(ctx context.Context) (*handle, *stage, error) {
 		}
 		d.handle = h
 	}
-	// Windows cannot rename over a file that is open.
-	if d.checked || d.stageDSN == "" || runtime.GOOS == "windows" || !setStaging(d.key, true) {
+	if d.checked || !d.mayStage || !setStaging(d.key, true) {
 		return d.handle, nil, nil
 	}
 	d.checked = true
@@ -133,19 +172,26 @@ func (d *db) active(ctx context.Context) (*handle, *stage, error) {
 		return d.handle, nil, err
 	}
 	// This process holds DuckDB's lock on the file the URL names, and only
-	// the process holding it uses the staging file: a staging file found
-	// here was left by an operation that was killed.
-	p := stagePath(d.path)
-	if err := removeStage(p); err != nil {
-		setStaging(d.key, false)
-		return nil, nil, err
+	// the process holding it stages it: a staging folder found here was
+	// left by a killed operation, and claimStage empties it. Or another
+	// process is finishing making the file (create.go), or the name is
+	// someone else's: the file is then written in place.
+	sd, err := claimStage(d.path, true)
+	if errors.Is(err, driver.ErrBusy) {
+		err = nil
 	}
-	h, err := connect(ctx, d.stageDSN)
+	if err != nil || sd == nil {
+		setStaging(d.key, false)
+		return d.handle, nil, err
+	}
+	dsn := sd.db() + "?" + d.query
+	h, err := connect(ctx, dsn)
 	if err != nil {
 		setStaging(d.key, false)
-		return nil, nil, openErr(p, err)
+		return nil, nil, errors.Join(openErr(sd.db(), err), sd.remove())
 	}
-	d.stage = &stage{handle: h, path: p, dsn: d.stageDSN}
+	d.stage = &stage{handle: h, dir: sd, dsn: dsn}
+	crashPoint("stage-open")
 	return h, d.stage, nil
 }
 
@@ -160,10 +206,10 @@ func isEmpty(ctx context.Context, h *handle) (bool, error) {
 	return n == 0, err
 }
 
-// publish puts the staging file, which a transaction has just committed
-// to, in place of the file the URL names. Until the rename, the file the
-// URL names stays locked by this process; then the staging file is gone,
-// and later transactions run on the file in place.
+// publish puts the staging database, which a transaction has just
+// committed to, in place of the file the URL names. Until the rename, the
+// file the URL names stays locked by this process; then the staging
+// folder is gone, and later transactions run on the file in place.
 func (d *db) publish(ctx context.Context) error {
 	s := d.stage
 	d.stage = nil
@@ -171,44 +217,186 @@ func (d *db) publish(ctx context.Context) error {
 	_, err := s.conn.ExecContext(ctx, "CHECKPOINT")
 	err = errors.Join(err, s.close())
 	if err == nil {
-		if _, statErr := os.Stat(s.path + ".wal"); statErr == nil {
+		if _, statErr := os.Stat(s.dir.db() + ".wal"); statErr == nil {
 			err = errors.New("its write-ahead log is still there after the checkpoint")
 		} else {
-			err = os.Rename(s.path, d.path)
+			crashPoint("stage-committed")
+			err = os.Rename(s.dir.db(), d.path)
 		}
 	}
 	if err != nil {
 		setStaging(d.key, false)
-		return errors.Join(fmt.Errorf("put the new database in place of duckdb:%s: %w", d.path, err), removeStage(s.path))
+		return errors.Join(fmt.Errorf("put the new database in place of duckdb:%s: %w", d.path, err), s.dir.remove())
 	}
+	crashPoint("stage-placed")
+	err = s.dir.remove()
 	// The handle on the empty file goes, and the file in place is opened
 	// by the next transaction: DuckDB would hand the same path the
 	// database it already has open.
-	err = d.handle.close()
+	err = errors.Join(err, d.handle.close())
 	d.handle = nil
 	setStaging(d.key, false)
 	return err
 }
 
-// dropStage closes and removes the staging file; the next transaction
+// dropStage closes and removes the staging database; the next transaction
 // starts from the empty file again.
 func (d *db) dropStage() error {
 	s := d.stage
 	d.stage, d.checked = nil, false
-	err := errors.Join(s.close(), removeStage(s.path))
+	err := errors.Join(s.close(), s.dir.remove())
 	setStaging(d.key, false)
 	return err
 }
 
-// removeStage removes a staging file and its write-ahead log.
-func removeStage(p string) error {
+// stageDir is a staging folder this process holds: marked as originsim's
+// and locked by this process (flock on the marker), so no other process
+// uses or removes it meanwhile.
+type stageDir struct {
+	dir  string
+	lock *os.File
+}
+
+func (s *stageDir) db() string { return filepath.Join(s.dir, stageDB) }
+
+// claimStage takes the staging folder of the file at path for this
+// process: it makes it (when make is set), or takes one left by a killed
+// process and empties it. It returns nil when there is no folder to take
+// (make unset), or when the name is someone else's: a file, or a folder
+// without the marker that holds anything. An empty folder of that name,
+// which a process killed before marking it leaves, is removed. Another
+// process using the folder makes it ErrBusy.
+func claimStage(path string, make bool) (*stageDir, error) {
+	dir := stageDirOf(path)
+	for range 3 {
+		if make {
+			err := os.Mkdir(dir, 0o755)
+			if err == nil {
+				return markStage(path, dir)
+			}
+			if !errors.Is(err, fs.ErrExist) {
+				return nil, stageErr(dir, err)
+			}
+		}
+		fi, err := os.Lstat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if !make {
+				return nil, nil
+			}
+			continue // removed meanwhile
+		case err != nil:
+			return nil, stageErr(dir, err)
+		case !fi.IsDir():
+			return nil, nil
+		}
+		marker := filepath.Join(dir, stageMarker)
+		if fi, err := os.Lstat(marker); errors.Is(err, fs.ErrNotExist) {
+			if os.Remove(dir) != nil { // not empty: not originsim's
+				return nil, nil
+			}
+			continue
+		} else if err != nil || !fi.Mode().IsRegular() {
+			return nil, nil
+		}
+		f, err := os.OpenFile(marker, os.O_RDWR, 0)
+		if err != nil {
+			return nil, stageErr(dir, err)
+		}
+		if got, err := tryLock(f); err != nil || !got {
+			f.Close()
+			if err != nil {
+				return nil, stageErr(dir, err)
+			}
+			return nil, stageBusy(path)
+		}
+		s := &stageDir{dir: dir, lock: f}
+		if err := s.clear(); err != nil {
+			return nil, errors.Join(err, s.unlock())
+		}
+		return s, nil
+	}
+	return nil, stageBusy(path)
+}
+
+// markStage marks and locks a folder this process has just made. Another
+// process that takes the marker's lock first, or removes the folder while
+// it is still empty, makes it ErrBusy.
+func markStage(path, dir string) (*stageDir, error) {
+	f, err := os.OpenFile(filepath.Join(dir, stageMarker), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, stageBusy(path)
+	}
+	got, err := tryLock(f)
+	if err == nil && !got {
+		err = stageBusy(path)
+	}
+	if err == nil {
+		_, err = f.WriteString(markerText)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &stageDir{dir: dir, lock: f}, nil
+}
+
+// clear removes the staging database and the files DuckDB keeps beside it;
+// anything else in the folder stays.
+func (s *stageDir) clear() error {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return stageErr(s.dir, err)
+	}
 	var errs []error
-	for _, f := range []string{p, p + ".wal"} {
-		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("%w: remove the staging file %s: %v", driver.ErrConnect, f, err))
+	// The write-ahead log before the database: a log without its database
+	// is never left.
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return -strings.Compare(a.Name(), b.Name()) })
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), stageDB) {
+			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
+				errs = append(errs, stageErr(s.dir, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// remove empties and removes the staging folder and lets go of it. The
+// marker goes last but one: a process killed before the folder is gone
+// leaves it marked, or empty.
+func (s *stageDir) remove() error {
+	err := s.clear()
+	if err == nil {
+		err = os.Remove(filepath.Join(s.dir, stageMarker))
+		if err == nil {
+			// Not empty: someone put files of their own in it, which stay.
+			_ = os.Remove(s.dir)
+		}
+	}
+	if err != nil {
+		err = stageErr(s.dir, err)
+	}
+	return errors.Join(err, s.unlock())
+}
+
+func (s *stageDir) unlock() error { return s.lock.Close() }
+
+// sweepStage removes a staging folder a killed process left beside the
+// file at path; one in use, or not originsim's, stays. It is a courtesy:
+// what it cannot remove changes nothing for the operation.
+func sweepStage(path string) {
+	if s, _ := claimStage(path, false); s != nil {
+		_ = s.remove()
+	}
+}
+
+func stageErr(dir string, err error) error {
+	return fmt.Errorf("%w: the staging folder %s: %v", driver.ErrConnect, dir, err)
+}
+
+func stageBusy(path string) error {
+	return fmt.Errorf("%w (duckdb:%s is being created by another process)", driver.ErrBusy, path)
 }
 
 // commitPart commits the rows appended so far once there are chunkRows of
@@ -226,13 +414,14 @@ func (t *tx) commitPart(ctx context.Context, n int) error {
 	if _, err := t.h.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return err
 	}
+	crashPoint("stage-part")
 	st := t.d.stage
 	if err := st.close(); err != nil {
 		return err
 	}
 	h, err := connect(ctx, st.dsn)
 	if err != nil {
-		return openErr(st.path, err)
+		return openErr(st.dir.db(), err)
 	}
 	st.handle, t.h = h, h
 	_, err = h.conn.ExecContext(ctx, "BEGIN TRANSACTION")

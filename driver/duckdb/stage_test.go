@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/originsim/originsim/driver"
@@ -93,10 +95,8 @@ func rowsOf(t *testing.T, path string) int64 {
 
 func noStage(t *testing.T, path string) {
 	t.Helper()
-	for _, f := range []string{stagePath(path), stagePath(path) + ".wal"} {
-		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s is left behind (%v)", filepath.Base(f), err)
-		}
+	if _, err := os.Lstat(stageDirOf(path)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s is left behind (%v)", filepath.Base(stageDirOf(path)), err)
 	}
 }
 
@@ -113,8 +113,8 @@ func TestStagedInParts(t *testing.T) {
 		if !w.(*tx).partial {
 			t.Fatal("10 rows in chunks of 3 were not committed in parts")
 		}
-		if _, err := os.Stat(stagePath(path)); err != nil {
-			t.Fatalf("no staging file while the load runs: %v", err)
+		if _, err := os.Stat(filepath.Join(stageDirOf(path), stageDB)); err != nil {
+			t.Fatalf("no staging database while the load runs: %v", err)
 		}
 		want := int64(10)
 		if commit {
@@ -182,22 +182,153 @@ func TestExistingFileIsNotStaged(t *testing.T) {
 	}
 }
 
-// A staging file left by a killed process is removed, not used.
-func TestLeftoverStageIsRemoved(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "new.duckdb")
-	for _, f := range []string{stagePath(path), stagePath(path) + ".wal"} {
-		if err := os.WriteFile(f, []byte("left by a killed load"), 0o644); err != nil {
+// leftover makes the staging folder a process killed in the middle of a
+// load leaves: marked, with a database and its write-ahead log.
+func leftover(t *testing.T, path string) {
+	t.Helper()
+	dir := stageDirOf(path)
+	files := map[string]string{stageMarker: markerText, stageDB: "left by a killed load", stageDB + ".wal": "its log"}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A staging folder left by a killed process is removed, not used: before
+// a load into the file, and beside a loaded file.
+func TestLeftoverStageIsRemoved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.duckdb")
+	leftover(t, path)
 	db := open(t, "duckdb:"+path)
 	w := begin(t, db)
+	if !w.(*tx).staged {
+		t.Error("the load was not staged")
+	}
 	fill(t, w, 4)
 	commitAndClose(t, w, db)
 	if n := rowsOf(t, path); n != 4 {
 		t.Errorf("%d rows, want 4", n)
 	}
 	noStage(t, path)
+
+	leftover(t, path)
+	open(t, "duckdb:"+path).Close()
+	noStage(t, path)
+	if n := rowsOf(t, path); n != 4 {
+		t.Errorf("%d rows, want 4", n)
+	}
+}
+
+// Files and folders of the user's named like the staging folder are never
+// touched, by a load or by anything else: a file PATH.originsim-new (the
+// name of the staging file of earlier versions), a file or a folder that
+// is not originsim's named PATH.originsim-stage, and a database of the
+// user's among them. The load then writes in place, in one transaction.
+func TestOthersFilesBesideTheDatabaseAreKept(t *testing.T) {
+	smallChunks(t)
+	ctx := context.Background()
+	cases := map[string]func(path string) []string{
+		"a file named PATH.originsim-new": func(path string) []string {
+			writeFile(t, path+".originsim-new", "the user's notes")
+			return []string{path + ".originsim-new"}
+		},
+		"a database named PATH.originsim-new": func(path string) []string {
+			db := open(t, "duckdb:"+path+".originsim-new")
+			w := begin(t, db)
+			fill(t, w, 2)
+			commitAndClose(t, w, db)
+			return []string{path + ".originsim-new"}
+		},
+		"a file named PATH.originsim-stage": func(path string) []string {
+			writeFile(t, stageDirOf(path), "the user's notes")
+			return []string{stageDirOf(path)}
+		},
+		"a folder named PATH.originsim-stage": func(path string) []string {
+			os.Mkdir(stageDirOf(path), 0o755)
+			f := filepath.Join(stageDirOf(path), stageDB)
+			writeFile(t, f, "the user's own file of that name")
+			return []string{f}
+		},
+	}
+	for name, make := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "new.duckdb")
+			theirs := make(path)
+			before := contents(t, theirs)
+			for _, readOnly := range []bool{true, false} {
+				if readOnly {
+					// Nothing to read yet; nothing is removed either.
+					if _, err := driver.Open(ctx, "duckdb:"+path, driver.WithReadOnly()); !errors.Is(err, driver.ErrNotFound) {
+						t.Fatalf("read-only: %v, want ErrNotFound", err)
+					}
+					continue
+				}
+				db := open(t, "duckdb:"+path)
+				w := begin(t, db)
+				fill(t, w, 10)
+				staged := w.(*tx).staged
+				commitAndClose(t, w, db)
+				if n := rowsOf(t, path); n != 10 {
+					t.Errorf("%d rows, want 10", n)
+				}
+				if strings.Contains(name, "originsim-stage") && staged {
+					t.Error("staged, in a folder that is not originsim's")
+				}
+			}
+			if after := contents(t, theirs); !reflect.DeepEqual(after, before) {
+				t.Errorf("the user's files changed: %q, were %q", after, before)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// contents reads files; a missing one is "(missing)".
+func contents(t *testing.T, files []string) []string {
+	t.Helper()
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			b = []byte("(missing)")
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// A staging folder another process is using (its marker locked) is left
+// alone, and a load into the file then is told busy.
+func TestStageInUseIsBusy(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.duckdb")
+	leftover(t, path)
+	f, err := os.Open(filepath.Join(stageDirOf(path), stageMarker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, err := tryLock(f); !got || err != nil {
+		t.Fatalf("lock the marker: %v %v", got, err)
+	}
+	if _, err := driver.Open(ctx, "duckdb:"+path); !errors.Is(err, driver.ErrBusy) {
+		t.Errorf("creating the file while its staging folder is in use: %v, want ErrBusy", err)
+	}
+	if _, err := os.Stat(filepath.Join(stageDirOf(path), stageDB)); err != nil {
+		t.Errorf("the staging database in use was touched: %v", err)
+	}
 }
 
 // A session that only reads a new file publishes nothing.
