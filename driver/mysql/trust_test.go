@@ -191,6 +191,36 @@ func TestCancelStopsTheStatement(t *testing.T) {
 	}
 }
 
+// Commit of an operation whose context has ended commits nothing and
+// returns the context's error; the rollback drops what it created.
+func TestCommitAfterCancelCommitsNothing(t *testing.T) {
+	raw := serverURL(t)
+	sc := simtest.NewSchemas(t, raw)
+	tg, err := driver.Open(t.Context(), raw, driver.WithLockScope(sc.Shop))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	tx, err := tg.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	cust := model.Get(model.Customers)
+	mustOK(t, tx.Exec(ctx, Dialect.CreateSchema(sc.Shop)))
+	mustOK(t, tx.Exec(ctx, Dialect.CreateTable(sc.Shop, cust)))
+	mustOK(t, tx.Exec(ctx, Dialect.DropTable(sc.Shop, cust))) // a DELETE left for the commit
+	cancel()
+	if err := tx.Commit(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("commit after the cancellation: %v, want context.Canceled", err)
+	}
+	mustOK(t, tx.Rollback())
+	if n := dirtyCount(t.Context(), observer(t, raw), sc.Shop, cust.Name); n != -1 {
+		t.Fatalf("%s.%s is there after the cancelled commit (%d rows)", sc.Shop, cust.Name, n)
+	}
+}
+
 // A load-baseline cancelled while its rows go in returns context.Canceled
 // and leaves nothing: no ledger, and the next load works.
 func TestCancelledLoadLeavesNothing(t *testing.T) {
