@@ -98,6 +98,13 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 		if err := s.keepUsersRows(ctx, tx, cs); err != nil {
 			return err
 		}
+		if f.ledger.Config.HardDeletes {
+			// A day's DELETEs would cascade into, or fail on, a table of
+			// the user's that references originsim's.
+			if err := s.refuseReferences(ctx, tx, fmt.Sprintf("day %d, whose hard deletes", n)); err != nil {
+				return err
+			}
+		}
 		s.title("Applying Day %02d delta changes...", n)
 		if err := s.applyChanges(ctx, tx, cs); err != nil {
 			return err

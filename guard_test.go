@@ -279,3 +279,38 @@ func TestUnfinishedLoadIsNamed(t *testing.T) {
 		t.Fatalf("verify after finishing the load: %v", err)
 	}
 }
+
+// A day with hard deletes on a server: a table of the user's with a
+// foreign key to originsim's customers (ON DELETE CASCADE) stops the day
+// before anything changes, and the user's rows stay.
+func TestHardDeletesRefuseUserForeignKeys(t *testing.T) {
+	for _, name := range []string{"postgres", "mysql"} {
+		t.Run(name, func(t *testing.T) {
+			tg := guardTargets(t)[name](t)
+			ctx := t.Context()
+			sim, d := tg.open(t)
+			if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{Deletes: "hard"}); err != nil {
+				t.Fatal(err)
+			}
+			mine := d.Table(tg.user, "my_loyalty")
+			tg.raw(t, d.CreateSchema(tg.user),
+				fmt.Sprintf("CREATE TABLE %s (id INTEGER PRIMARY KEY, customer_id INTEGER, CONSTRAINT my_loyalty_customer FOREIGN KEY (customer_id) REFERENCES %s (customer_id) ON DELETE CASCADE)",
+					mine, d.Table(tg.sc.Shop, "customers")))
+			var rows []string
+			for id := 1; id <= 100; id++ {
+				rows = append(rows, fmt.Sprintf("(%d, %d)", id, id))
+			}
+			tg.raw(t, fmt.Sprintf("INSERT INTO %s VALUES %s", mine, strings.Join(rows, ", ")))
+			_, err := sim.ApplyDelta(ctx, 1)
+			if !errors.Is(err, originsim.ErrState) || !strings.Contains(err.Error(), "my_loyalty_customer") {
+				t.Fatalf("a hard-delete day over a user's foreign key: %v; want a state conflict naming it", err)
+			}
+			if n := tg.count(t, mine); n != 100 {
+				t.Fatalf("the user's table holds %d rows after the refused day, want 100", n)
+			}
+			if st, err := sim.Status(ctx); err != nil || st.Day() != 0 {
+				t.Fatalf("after the refused day: %v %+v", err, st)
+			}
+		})
+	}
+}
