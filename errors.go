@@ -53,6 +53,7 @@ type Error struct {
 	Kind   error
 	format string
 	args   []any
+	cause  error // another error it wraps, or nil
 }
 
 // NewError is an Error of the given kind; Term arguments are named by
@@ -64,8 +65,13 @@ func NewError(kind error, format string, a ...any) *Error {
 // Error names the terms as the library does.
 func (e *Error) Error() string { return e.Render(func(t Term) string { return string(t) }) }
 
-// Unwrap returns the kind.
-func (e *Error) Unwrap() error { return e.Kind }
+// Unwrap returns the kind, and the cause when there is one.
+func (e *Error) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.cause}
+}
 
 // Render is the message with each term named by name.
 func (e *Error) Render(name func(Term) string) string {

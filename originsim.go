@@ -25,6 +25,7 @@ package originsim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -109,6 +110,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*Simulator, error) {
 		openOpts = append(openOpts, driver.WithReadOnly())
 	}
 	drv, t, err := driver.OpenDriver(ctx, url, openOpts...)
+	if errors.Is(err, driver.ErrNotFound) {
+		// Reading a database that does not exist: there is nothing to
+		// read, as in an empty one.
+		e := NewError(ErrNotLoaded, ": %v; run %s first", err, TermLoadBaseline)
+		e.cause = err
+		return nil, e
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,7 @@ const (
 
 // app holds one invocation's flags and writers.
 type app struct {
+	readOnly       bool // the command only reads the database (status, verify, export)
 	stdout, stderr io.Writer
 	db             string
 	profile        string // dbt profile, with its target and folder

@@ -92,6 +92,7 @@ func (a *app) runExport(cmd *cobra.Command, f *exportFlags) error {
 			}
 		}
 		var rep *export.Report
+		a.readOnly = true
 		err := a.withSim(cmd, func(sim *originsim.Simulator) error {
 			opts.Progress = a.printEvent
 			var err error

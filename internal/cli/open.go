@@ -49,6 +49,9 @@ func (a *app) open(cmd *cobra.Command) (*originsim.Simulator, error) {
 		}
 	}
 	opts := []originsim.Option{originsim.WithSchemas(sc), originsim.WithProgress(a.printEvent)}
+	if a.readOnly {
+		opts = append(opts, originsim.ReadOnly())
+	}
 	if a.workers != 0 {
 		opts = append(opts, originsim.WithWorkers(a.workers))
 	}

@@ -17,6 +17,7 @@ Read-only. With --json: {"day": N, "tables": {"jaffle_shop.customers": 100, ...}
   originsim status --json | jq .tables`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.readOnly = true
 			return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
 				return sim.Status(cmd.Context())
 			})

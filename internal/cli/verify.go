@@ -35,6 +35,7 @@ and "exit_code").`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var rep *originsim.Report
 			var sc model.Schemas
+			a.readOnly = true
 			err := a.withSim(cmd, func(sim *originsim.Simulator) error {
 				var err error
 				sc = sim.Schemas()
