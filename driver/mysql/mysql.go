@@ -71,7 +71,8 @@ type conn struct {
 
 type db struct {
 	sdb      *sql.DB
-	main     conn // the operations run here
+	main     conn   // the operations run here
+	ident    string // which server main is on (see identSQL)
 	server   string
 	lockWait time.Duration
 	scope    string // the shop database operations take a lock for; "" for the whole server
@@ -105,7 +106,7 @@ func Open(ctx context.Context, u *driver.URL) (driver.Target, error) {
 		return nil, fail(err)
 	}
 	d := &db{sdb: sdb, main: conn{Conn: c}, server: cfg.Addr, lockWait: lockWait, scope: u.LockScope}
-	if err := c.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&d.main.id); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT CONNECTION_ID(), "+identSQL).Scan(&d.main.id, &d.ident); err != nil {
 		d.Close()
 		return nil, fail(err)
 	}
@@ -221,6 +222,11 @@ func (d *db) connect(ctx context.Context) (*conn, error) {
 	return out, nil
 }
 
+// identSQL names the server a connection reaches, so that KILL QUERY,
+// sent on another connection, is only sent to the same server (not, behind
+// a proxy, to another one where the id names someone else's session).
+const identSQL = "CONCAT(@@hostname, ':', @@port, ':', @@server_id)"
+
 // run runs fn, one statement on c, so that cancelling ctx stops it within
 // a moment and leaves the connection usable: the driver would close a
 // connection whose context ends mid-statement, which would leave Rollback
@@ -239,7 +245,7 @@ func (d *db) run(ctx context.Context, c conn, fn func(ctx context.Context) error
 		defer close(killed)
 		kctx, cancel := context.WithTimeout(context.Background(), killWait)
 		defer cancel()
-		_, _ = d.sdb.ExecContext(kctx, "KILL QUERY "+strconv.FormatInt(c.id, 10))
+		_ = d.kill(kctx, c.id)
 	})
 	err := fn(context.WithoutCancel(ctx))
 	if !stop() {
@@ -251,6 +257,25 @@ func (d *db) run(ctx context.Context, c conn, fn func(ctx context.Context) error
 		}
 		return fmt.Errorf("%w (%v)", cerr, err)
 	}
+	return err
+}
+
+// kill stops the statement running on the connection id, from another
+// connection to the same server.
+func (d *db) kill(ctx context.Context, id int64) error {
+	k, err := d.sdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	var ident string
+	if err := k.QueryRowContext(ctx, "SELECT "+identSQL).Scan(&ident); err != nil {
+		return err
+	}
+	if ident != d.ident {
+		return fmt.Errorf("mysql: not killing session %d: this connection reached %s, the operation's %s", id, ident, d.ident)
+	}
+	_, err = k.ExecContext(ctx, "KILL QUERY "+strconv.FormatInt(id, 10))
 	return err
 }
 
