@@ -46,7 +46,7 @@ func guardTargets(t *testing.T) map[string]func(t *testing.T) target {
 func (tg target) raw(t *testing.T, stmts ...string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := driver.Open(ctx, tg.url)
+	db, err := driver.Open(ctx, tg.url, driver.WithLockScope(tg.sc.Shop))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func (tg target) count(t *testing.T, table string) int64 {
 func (tg target) number(t *testing.T, q string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	db, err := driver.Open(ctx, tg.url)
+	db, err := driver.Open(ctx, tg.url, driver.WithLockScope(tg.sc.Shop))
 	if err != nil {
 		t.Fatal(err)
 	}

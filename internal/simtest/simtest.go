@@ -69,6 +69,9 @@ var Counts = map[int][model.NumTables]int64{
 	3: {175, 20, 680, 1502, 374, 5, 250, 300},
 }
 
+// rawScope is the lock scope of the suite's own statements (raw).
+const rawScope = "originsim_test_raw"
+
 // lastDay is the last day the suite plays.
 const lastDay = 3
 
@@ -299,9 +302,11 @@ func (s *suite) drop(sc model.Schemas) error {
 }
 
 // raw runs fn in a transaction on a connection of its own, for what the
-// public API does not do: tampering, foreign tables, cleaning up.
+// public API does not do: tampering, foreign tables, cleaning up. Its lock
+// covers a scope of its own, not the whole database: tests of other
+// packages run beside it on the shared servers.
 func (s *suite) raw(ctx context.Context, fn func(ctx context.Context, d driver.Dialect, tx driver.Tx) error) error {
-	tg, err := driver.Open(ctx, s.url)
+	tg, err := driver.Open(ctx, s.url, driver.WithLockScope(rawScope))
 	if err != nil {
 		return err
 	}
