@@ -106,7 +106,7 @@ func (s *Simulator) applyDay(ctx context.Context, n int, prev *gen.State) (*Stat
 			}
 		}
 		s.title("Applying Day %02d delta changes...", n)
-		if err := s.applyChanges(ctx, tx, cs); err != nil {
+		if err := s.applyChanges(ctx, tx, cs, n); err != nil {
 			return err
 		}
 		if err := f.ledger.upgrade(ctx, tx, s.t.Dialect(), s.schemas.Shop); err != nil {
@@ -145,9 +145,10 @@ func label(g *changeset.Group) string {
 }
 
 // applyChanges writes one day's changeset: inserts through the bulk path,
-// updates and soft deletes as set-based statements.
-func (s *Simulator) applyChanges(ctx context.Context, tx driver.Tx, cs *changeset.Changeset) error {
-	d := s.t.Dialect()
+// updates and soft deletes as set-based statements. Where the database
+// says how many rows a statement found, every row the day changes must be
+// there: a row removed by hand stops the day, nothing changed.
+func (s *Simulator) applyChanges(ctx context.Context, tx driver.Tx, cs *changeset.Changeset, day int) error {
 	sys := model.System(-1)
 	for _, g := range cs.Groups() {
 		t := model.Get(g.Table)
@@ -163,20 +164,43 @@ func (s *Simulator) applyChanges(ctx context.Context, tx driver.Tx, cs *changese
 				}
 				continue
 			}
-			if u, ok := tx.(driver.Updater); ok && st.Kind != changeset.Delete {
-				if err := u.Update(ctx, schema, t, st.Columns, st.Rows); err != nil {
-					return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
-				}
-				continue
-			}
-			err := driver.Statements(d, schema, t, st, func(q string) error { return tx.Exec(ctx, q) })
+			found, err := s.change(ctx, tx, schema, t, st)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", t.Name, st.What, err)
+			}
+			if found >= 0 && found != int64(len(st.Rows)) {
+				return stateErr("day %d changes %d rows of %s.%s (%s), but only %d of them are where day %d left them: the database was changed by hand; nothing changed (verify names the rows, %s starts again)",
+					day, len(st.Rows), schema, t.Name, st.What, found, day-1, TermReset)
 			}
 		}
 		s.step("%s", label(g))
 	}
 	return nil
+}
+
+// change writes an update, soft delete or delete step, and returns how
+// many rows it found, or -1 when the database does not say.
+func (s *Simulator) change(ctx context.Context, tx driver.Tx, schema string, t *model.Table, st changeset.Step) (int64, error) {
+	if u, ok := tx.(driver.Updater); ok && st.Kind != changeset.Delete {
+		return u.Update(ctx, schema, t, st.Columns, st.Rows)
+	}
+	counter, counts := tx.(driver.ExecCounter)
+	var found int64
+	err := driver.Statements(s.t.Dialect(), schema, t, st, func(q string) error {
+		if !counts {
+			return tx.Exec(ctx, q)
+		}
+		n, err := counter.ExecCount(ctx, q)
+		if n < 0 {
+			counts = false
+		}
+		found += n
+		return err
+	})
+	if !counts {
+		return -1, err
+	}
+	return found, err
 }
 
 // keepUsersRows stops a day whose hard deletes would take a row from under

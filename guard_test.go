@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/changeset"
 	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
 )
@@ -309,6 +311,54 @@ func TestHardDeletesRefuseUserForeignKeys(t *testing.T) {
 				t.Fatalf("the user's table holds %d rows after the refused day, want 100", n)
 			}
 			if st, err := sim.Status(ctx); err != nil || st.Day() != 0 {
+				t.Fatalf("after the refused day: %v %+v", err, st)
+			}
+		})
+	}
+}
+
+// A row a day changes, removed by hand: the day stops, nothing changed,
+// instead of reporting changes it did not make.
+func TestHandRemovedRowStopsTheDay(t *testing.T) {
+	state, err := gen.Resume(gen.Default(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := state.Advance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order int64
+	for _, g := range cs.Groups() {
+		for _, st := range g.Steps {
+			if g.Table == model.Orders && st.Kind == changeset.Update && order == 0 {
+				order = st.Rows[0][0].(int64)
+			}
+		}
+	}
+	if order == 0 {
+		t.Fatal("day 2 changes no order")
+	}
+	for name, mk := range guardTargets(t) {
+		t.Run(name, func(t *testing.T) {
+			tg := mk(t)
+			ctx := t.Context()
+			sim, d := tg.open(t)
+			if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sim.ApplyDelta(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			// Children first, each in its own transaction (DuckDB).
+			for _, tb := range []string{"payments", "order_items", "orders"} {
+				tg.raw(t, fmt.Sprintf("DELETE FROM %s WHERE order_id = %d", d.Table(tg.sc.Shop, tb), order))
+			}
+			_, err := sim.ApplyDelta(ctx, 2)
+			if !errors.Is(err, originsim.ErrState) || !strings.Contains(err.Error(), "changed by hand") {
+				t.Fatalf("day 2 over an order removed by hand: %v; want a state conflict", err)
+			}
+			if st, err := sim.Status(ctx); err != nil || st.Day() != 1 {
 				t.Fatalf("after the refused day: %v %+v", err, st)
 			}
 		})

@@ -114,10 +114,18 @@ func InTx(ctx context.Context, tg Target, fn func(tx Tx) error) error {
 }
 
 // Updater is implemented by a Tx with a bulk path for updates: set columns
-// cols[1:] of the rows keyed by cols[0]. Without it, updates are rendered by
-// the dialect's Update in batches.
+// cols[1:] of the rows keyed by cols[0], and report how many rows matched
+// a key. Without it, updates are rendered by the dialect's Update in
+// batches.
 type Updater interface {
-	Update(ctx context.Context, schema string, t *model.Table, cols []string, rows [][]any) error
+	Update(ctx context.Context, schema string, t *model.Table, cols []string, rows [][]any) (int64, error)
+}
+
+// ExecCounter is implemented by a Tx that reports how many rows an UPDATE
+// or DELETE matched (found, whether or not a value changed). A day checks
+// with it that every row it changes is where the day before left it.
+type ExecCounter interface {
+	ExecCount(ctx context.Context, query string) (int64, error)
 }
 
 // DefaultConnectTimeout bounds connecting to a server when the URL sets no

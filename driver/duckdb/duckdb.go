@@ -276,6 +276,16 @@ func (t *tx) Exec(ctx context.Context, query string) error {
 	return err
 }
 
+// ExecCount runs a statement and reports the rows it changed.
+func (t *tx) ExecCount(ctx context.Context, query string) (int64, error) {
+	t.wrote = true
+	res, err := t.h.conn.ExecContext(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 func (t *tx) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
 	rows, err := t.h.conn.QueryContext(ctx, query)
 	if err != nil {
@@ -325,9 +335,9 @@ const updateTable = "originsim_update"
 // table through the Appender, then one UPDATE ... FROM joins them in. Many
 // thousands of rows rendered as VALUES literals would be parsed and planned
 // one statement at a time instead.
-func (t *tx) Update(ctx context.Context, schema string, tb *model.Table, cols []string, rows [][]any) error {
+func (t *tx) Update(ctx context.Context, schema string, tb *model.Table, cols []string, rows [][]any) (int64, error) {
 	if len(rows) == 0 {
-		return nil
+		return 0, nil
 	}
 	d := Dialect
 	scratch := &model.Table{Name: updateTable}
@@ -343,18 +353,18 @@ func (t *tx) Update(ctx context.Context, schema string, tb *model.Table, cols []
 		}
 	}
 	if err := t.Exec(ctx, d.CreateTable(schema, scratch)); err != nil {
-		return err
+		return 0, err
 	}
 	if err := t.appendRows(schema, updateTable, kinds, rows); err != nil {
-		return err
+		return 0, err
 	}
 	key := d.Quote(cols[0])
-	err := t.Exec(ctx, fmt.Sprintf("UPDATE %s.%s AS t SET %s FROM %s.%s AS v WHERE t.%s = v.%s",
+	n, err := t.ExecCount(ctx, fmt.Sprintf("UPDATE %s.%s AS t SET %s FROM %s.%s AS v WHERE t.%s = v.%s",
 		d.Quote(schema), d.Quote(tb.Name), strings.Join(set, ", "), d.Quote(schema), d.Quote(updateTable), key, key))
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return t.Exec(ctx, d.DropTable(schema, scratch))
+	return n, t.Exec(ctx, d.DropTable(schema, scratch))
 }
 
 func appendValue(k model.Kind, v any) sqldriver.Value {

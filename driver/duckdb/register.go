@@ -16,10 +16,11 @@ func init() {
 
 // The contract and the capabilities this driver claims.
 var (
-	_ driver.Target     = (*db)(nil)
-	_ driver.Tx         = (*tx)(nil)
-	_ driver.Updater    = (*tx)(nil)
-	_ driver.FileCopier = (*tx)(nil)
+	_ driver.Target      = (*db)(nil)
+	_ driver.Tx          = (*tx)(nil)
+	_ driver.Updater     = (*tx)(nil)
+	_ driver.FileCopier  = (*tx)(nil)
+	_ driver.ExecCounter = (*tx)(nil)
 )
 
 // profileURL reads a dbt-duckdb output: its path. A relative path is

@@ -175,6 +175,9 @@ func config(u *driver.URL) (*mysql.Config, time.Duration, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.InterpolateParams = true
+	// UPDATE reports the rows it found, not only those whose values
+	// changed: a day checks that every row it changes is there.
+	cfg.ClientFoundRows = true
 	cfg.Timeout = timeout
 	cfg.Logger = &mysql.NopLogger{} // errors are returned; don't also print them
 	return cfg, lockWait, nil
@@ -281,8 +284,20 @@ func (d *db) kill(ctx context.Context, id int64) error {
 
 // exec runs a statement on c under run.
 func (d *db) exec(ctx context.Context, c conn, query string, args ...any) error {
-	return d.run(ctx, c, func(ctx context.Context) error {
-		_, err := c.ExecContext(ctx, query, args...)
+	_, err := d.execCount(ctx, c, query, args...)
+	return err
+}
+
+// execCount is exec, reporting the rows the statement matched.
+func (d *db) execCount(ctx context.Context, c conn, query string, args ...any) (int64, error) {
+	var n int64
+	err := d.run(ctx, c, func(ctx context.Context) error {
+		res, err := c.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
 		return err
 	})
+	return n, err
 }

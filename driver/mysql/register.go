@@ -34,8 +34,9 @@ func profileURL(p driver.Profile) (string, error) {
 	return driver.ServerURL(scheme, host, port, user, pass, "/", nil), nil
 }
 
-// The contract this driver implements (it claims no optional capability).
+// The contract and the capabilities this driver claims.
 var (
-	_ driver.Target = (*db)(nil)
-	_ driver.Tx     = (*txn)(nil)
+	_ driver.ExecCounter = (*txn)(nil)
+	_ driver.Target      = (*db)(nil)
+	_ driver.Tx          = (*txn)(nil)
 )

@@ -247,19 +247,42 @@ func (t *txn) keysInto(ctx context.Context, schema string) ([]foreignKey, error)
 
 // write runs a write in the transaction; touched are the tables it uses.
 func (t *txn) write(ctx context.Context, query, what string, touched []object) error {
+	_, err := t.writeCount(ctx, query, what, touched)
+	return err
+}
+
+// writeCount is write, reporting the rows the statement matched (the
+// connection counts found rows, see config).
+func (t *txn) writeCount(ctx context.Context, query, what string, touched []object) (int64, error) {
 	if !t.inTx {
 		if err := t.start(ctx); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	t.wrote = true
 	for _, o := range touched {
 		t.touched[o] = true
 	}
-	if err := t.d.exec(ctx, t.d.main, query); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+	n, err := t.d.execCount(ctx, t.d.main, query)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
 	}
-	return nil
+	return n, nil
+}
+
+// ExecCount runs an UPDATE or DELETE and reports the rows it matched; any
+// other statement runs as Exec does, and reports -1.
+func (t *txn) ExecCount(ctx context.Context, query string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if classify(query).kind != stWrite {
+		return -1, t.Exec(ctx, query)
+	}
+	if err := t.flush(ctx, ""); err != nil {
+		return 0, err
+	}
+	return t.writeCount(ctx, query, summary(query), qualifiedNames(query))
 }
 
 // flush runs the pending DELETEs in order: all of them, or when schema is

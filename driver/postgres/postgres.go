@@ -212,6 +212,15 @@ func (t *txn) Exec(ctx context.Context, query string) error {
 	return cancelled(ctx, err)
 }
 
+// ExecCount runs a statement and reports the rows it matched.
+func (t *txn) ExecCount(ctx context.Context, query string) (int64, error) {
+	tag, err := t.tx.Exec(ctx, query)
+	if err != nil {
+		return 0, cancelled(ctx, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
 	return cancelled(ctx, t.query(ctx, query, kinds, fn))
 }

@@ -24,6 +24,7 @@ var (
 	_ driver.Tx                  = (*txn)(nil)
 	_ driver.Streamer            = (*txn)(nil)
 	_ driver.TrustedLoader       = (*txn)(nil)
+	_ driver.ExecCounter         = (*txn)(nil)
 	_ driver.ChangeCaptureTarget = (*db)(nil)
 )
 

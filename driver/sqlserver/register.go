@@ -21,6 +21,7 @@ var (
 	_ driver.Target              = (*db)(nil)
 	_ driver.Tx                  = (*txn)(nil)
 	_ driver.Updater             = (*txn)(nil)
+	_ driver.ExecCounter         = (*txn)(nil)
 	_ driver.ChangeCaptureTarget = (*db)(nil)
 )
 

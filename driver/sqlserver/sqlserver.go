@@ -331,6 +331,15 @@ func (t *txn) Exec(ctx context.Context, query string) error {
 	return cancelled(ctx, err)
 }
 
+// ExecCount runs a statement and reports the rows it matched.
+func (t *txn) ExecCount(ctx context.Context, query string) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query)
+	if err != nil {
+		return 0, cancelled(ctx, err)
+	}
+	return res.RowsAffected()
+}
+
 func (t *txn) Query(ctx context.Context, query string, kinds []model.Kind, fn func(row []any) error) error {
 	rows, err := t.tx.QueryContext(ctx, query)
 	if err != nil {
@@ -383,21 +392,22 @@ func (t *txn) copyIn(ctx context.Context, table string, cols []model.Column, row
 
 // Update bulk copies the keys and new values into a temporary table and
 // sets the columns from it in one statement.
-func (t *txn) Update(ctx context.Context, schema string, tb *model.Table, cols []string, rows [][]any) error {
+func (t *txn) Update(ctx context.Context, schema string, tb *model.Table, cols []string, rows [][]any) (int64, error) {
 	if len(rows) == 0 {
-		return nil
+		return 0, nil
 	}
 	create, update, drop, columns := updateSQL(t.d.dialect, schema, tb, cols)
 	if err := t.Exec(ctx, create); err != nil {
-		return err
+		return 0, err
 	}
 	if err := t.copyIn(ctx, scratchTable, columns, rows); err != nil {
-		return fmt.Errorf("bulk copy the updates of %s.%s: %w", schema, tb.Name, cancelled(ctx, err))
+		return 0, fmt.Errorf("bulk copy the updates of %s.%s: %w", schema, tb.Name, cancelled(ctx, err))
 	}
-	if err := t.Exec(ctx, update); err != nil {
-		return err
+	n, err := t.ExecCount(ctx, update)
+	if err != nil {
+		return 0, err
 	}
-	return t.Exec(ctx, drop)
+	return n, t.Exec(ctx, drop)
 }
 
 // scratchTable holds one step's updates; it is private to the connection
