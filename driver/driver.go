@@ -20,7 +20,7 @@
 //   - Optional capabilities, each a small interface a Tx or Target may
 //     implement and each claim pinned by a compile-time assertion such as
 //     var _ driver.Updater = (*tx)(nil): Streamer, Updater, TrustedLoader,
-//     FileCopier (Tx) and ChangeCaptureTarget (Target).
+//     FileCopier, ExecCounter (Tx) and ChangeCaptureTarget (Target).
 //   - A line in driver/all, and a conformance test in the package's tests:
 //     every driver must pass internal/simtest's suite (simtest.Run), which
 //     loads, plays, verifies and compares fingerprints with DuckDB's.
