@@ -64,6 +64,9 @@ type Dialect interface {
 	Truncate(tables []string) string
 	// Table is the qualified, quoted name of a table of a system.
 	Table(schema, table string) string
+	// AsText renders an expression of any type as text (a replica's
+	// columns are read that way, whatever their types).
+	AsText(expr string) string
 }
 
 // SQL is a configurable dialect; the settings below cover the differences
@@ -74,6 +77,9 @@ type SQL struct {
 	Types map[model.Kind]string
 	// DecimalText wraps a decimal column so it reads as text, with %s.
 	DecimalText string
+	// AnyText wraps an expression of any type so it reads as text, with
+	// %s; empty: DecimalText.
+	AnyText string
 	True, False string
 	// DateLit and TimestampLit format literals, with %s for the quoted value.
 	DateLit, TimestampLit string
@@ -144,6 +150,13 @@ type SQL struct {
 func (d *SQL) Name() string { return d.DialectName }
 
 func (d *SQL) HardDeletesRefused() string { return d.NoHardDeletes }
+
+func (d *SQL) AsText(expr string) string {
+	if d.AnyText != "" {
+		return fmt.Sprintf(d.AnyText, expr)
+	}
+	return fmt.Sprintf(d.DecimalText, expr)
+}
 
 func (d *SQL) DropSchema(schema string) string {
 	if d.DropSchemaAll != nil {

@@ -15,6 +15,7 @@ var Dialect = &driver.SQL{
 	Types: map[model.Kind]string{model.Int: "INT", model.Text: "NVARCHAR(%d)", model.Decimal: "DECIMAL(10,2)",
 		model.Date: "DATE", model.Timestamp: "DATETIME2(6)", model.Bool: "BIT"},
 	DecimalText: "CAST(%s AS VARCHAR(40))",
+	AnyText:     "CAST(%s AS NVARCHAR(MAX))",
 	True:        "1", False: "0",
 	// The ISO forms yyyy-mm-dd and yyyy-mm-dd hh:mm:ss.ffffff read the
 	// same under every language and DATEFORMAT setting for these types.

@@ -1,0 +1,128 @@
+package replica
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/driver/duckdb"
+	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
+)
+
+// scratch is the in-memory DuckDB the comparison runs in. It spills to a
+// folder of its own when the rows outgrow memory.
+type scratch struct {
+	tg  driver.Target
+	dir string
+}
+
+func openScratch(ctx context.Context) (*scratch, error) {
+	dir, err := os.MkdirTemp("", "originsim-check-")
+	if err != nil {
+		return nil, err
+	}
+	tg, err := driver.Open(ctx, "duckdb::memory:?temp_directory="+url.QueryEscape(dir))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &scratch{tg: tg, dir: dir}, nil
+}
+
+func (sc *scratch) close() error {
+	err := sc.tg.Close()
+	if rerr := os.RemoveAll(sc.dir); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// exec runs fn in a transaction of its own: committed rows are table
+// storage, which DuckDB may spill.
+func (sc *scratch) exec(ctx context.Context, fn func(tx driver.Tx) error) error {
+	return driver.InTx(ctx, sc.tg, fn)
+}
+
+// run executes statements, each in its own transaction.
+func (sc *scratch) run(ctx context.Context, stmts ...string) error {
+	return sc.exec(ctx, func(tx driver.Tx) error {
+		for _, q := range stmts {
+			if err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("%w (%s)", err, q)
+			}
+		}
+		return nil
+	})
+}
+
+// query reads rows of the given kinds.
+func (sc *scratch) query(ctx context.Context, q string, kinds []model.Kind, fn func(row []any) error) error {
+	return sc.exec(ctx, func(tx driver.Tx) error { return tx.Query(ctx, q, kinds, fn) })
+}
+
+// ident quotes a name in the scratch database.
+func ident(name string) string { return duckdb.Dialect.Quote(name) }
+
+// expectedName is the scratch table of the expected rows of t on a day
+// (the day before, for the diagnosis, has its own).
+func expectedName(t *model.Table, day int) string { return fmt.Sprintf("exp%d_%s", day, t.Name) }
+
+// loadExpected writes the expected rows of day n of the chosen tables into
+// the scratch database, each table as its own typed table without keys,
+// rows in key order.
+func (sc *scratch) loadExpected(ctx context.Context, cfg gen.Config, n int, tables []*model.Table, progress func(originsim.Event)) error {
+	var copies [model.NumTables]*model.Table
+	var batches [model.NumTables][][]any
+	for _, t := range tables {
+		c := *t
+		c.Name, c.ForeignKeys = expectedName(t, n), nil
+		copies[t.ID] = &c
+		if err := sc.run(ctx, createPlain(&c)); err != nil {
+			return err
+		}
+	}
+	flush := func(id model.TableID) error {
+		rows := batches[id]
+		batches[id] = nil
+		if len(rows) == 0 {
+			return nil
+		}
+		return sc.exec(ctx, func(tx driver.Tx) error { return tx.Insert(ctx, "main", copies[id], rows) })
+	}
+	err := gen.Expect(cfg, n, func(id model.TableID, row []any) error {
+		if copies[id] == nil {
+			return nil
+		}
+		batches[id] = append(batches[id], append([]any(nil), row...))
+		if len(batches[id]) < originsim.BatchRows {
+			return nil
+		}
+		return flush(id)
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := flush(t.ID); err != nil {
+			return err
+		}
+	}
+	progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Generated the expected rows of day %d", n)})
+	return nil
+}
+
+// createPlain makes t in the scratch database with the column types of
+// the DuckDB driver and no keys: rows only compared, never changed.
+func createPlain(t *model.Table) string {
+	d := duckdb.Dialect
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = d.Quote(c.Name) + " " + d.ColumnType(c)
+	}
+	return fmt.Sprintf("CREATE TABLE %s (%s)", d.Quote(t.Name), strings.Join(cols, ", "))
+}
