@@ -79,7 +79,7 @@ type SQL struct {
 	DecimalText string
 	// AnyText wraps an expression of any type so it reads as text, with
 	// %s; empty: DecimalText.
-	AnyText string
+	AnyText     string
 	True, False string
 	// DateLit and TimestampLit format literals, with %s for the quoted value.
 	DateLit, TimestampLit string
