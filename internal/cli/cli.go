@@ -30,7 +30,7 @@ import (
 // Exit codes, documented in the README.
 const (
 	exitOK       = 0
-	exitFailure  = 1 // the operation failed, or verify found differences
+	exitFailure  = 1 // the operation failed, or verify or check found differences
 	exitUsage    = 2 // bad flags or arguments
 	exitState    = 3 // state conflict: wrong day, foreign tables, another operation running
 	exitConnect  = 4 // cannot reach or open the database
@@ -227,7 +227,7 @@ flags and environment variables beat it.`,
 	pf.StringVar(&a.profile, "profile", "", "read the database from this dbt profile (when --db and "+envDB+" are not set)")
 	pf.StringVar(&a.target, "target", "", "the dbt profile's target (default: the profile's target: key)")
 	pf.StringVar(&a.profilesDir, "profiles-dir", "", "folder of the dbt profiles.yml (default: $"+profile.EnvDir+", then ./profiles.yml, then ~/.dbt)")
-	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd(), a.changesCmd(), a.exportCmd(), a.extrasCmd(), a.initCmd(), a.sqlCmd())
+	root.AddCommand(a.loadCmd(), a.applyCmd(), a.resetCmd(), a.statusCmd(), a.verifyCmd(), a.changesCmd(), a.exportCmd(), a.extrasCmd(), a.initCmd(), a.sqlCmd(), a.checkCmd(), a.expectCmd())
 	// The completion scripts are written to the writer set when the
 	// command is made.
 	root.SetOut(a.stdout)

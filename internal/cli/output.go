@@ -3,15 +3,19 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
+	"github.com/originsim/originsim/replica"
 )
 
 const (
@@ -279,4 +283,154 @@ func (a *app) customText(rep *originsim.Report) {
 			fmt.Fprintf(w, "  %s: %d (ids %s)\n", t.Table, t.CustomRows, t.CustomIDs)
 		}
 	}
+}
+
+// failedCheck is check's one JSON document when the replica differs: the
+// report, with the error and exit code every failed command's document
+// carries.
+type failedCheck struct {
+	*replica.Report
+	Error    string `json:"error"`
+	ExitCode int    `json:"exit_code"`
+}
+
+// printCheck prints check's report and returns failed, the error of a
+// replica that differs (nil when it is right). With --json it writes
+// exactly one document, as printReport does.
+func (a *app) printCheck(rep *replica.Report, failed error) error {
+	if a.json {
+		if failed == nil {
+			return a.writeJSON(rep)
+		}
+		if err := a.writeJSON(failedCheck{Report: rep, Error: message(failed), ExitCode: exitCode(failed)}); err != nil {
+			return err
+		}
+		a.json = false // the document is written
+		return failed
+	}
+	if !a.quiet {
+		a.checkText(rep)
+	}
+	return failed
+}
+
+// checkText prints the report: a line per table, then each table's
+// examples, warnings and problems, the diagnosis and the outcome. What the
+// replica holds is printed escaped: it is anyone's data.
+func (a *app) checkText(rep *replica.Report) {
+	w := a.stdout
+	fmt.Fprintf(w, "\nReplica %s (%s layout) against day %d (%s, seed %d, scale %d):\n\n",
+		printable(rep.Replica), printable(string(rep.Layout)), rep.Day, rep.Date, rep.Seed, rep.Scale)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "table\texpected\tfound\tmissing\textra\tchanged\tduplicates\tdeletes")
+	differ := 0
+	for _, t := range rep.Tables {
+		mark := a.paint(green, "✓ OK")
+		if !t.OK {
+			mark = a.paint(red, "✗ DIFFERS")
+			differ++
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", printable(t.Table), t.Expected, t.Found,
+			t.Missing, t.Extra, t.Changed, t.Duplicates, printable(cmpDash(t.DeletedBy)), mark)
+	}
+	tw.Flush()
+	for _, t := range rep.Tables {
+		a.tableDetails(t)
+	}
+	if len(rep.Diagnosis) > 0 {
+		fmt.Fprintln(w, "\nDiagnosis:")
+		for _, d := range rep.Diagnosis {
+			fmt.Fprintf(w, "  %s\n", printable(d))
+		}
+	}
+	fmt.Fprintln(w)
+	if rep.OK {
+		fmt.Fprintln(w, a.paint(green, fmt.Sprintf("✓ The replica is exactly day %d (%d tables).", rep.Day, len(rep.Tables))))
+		return
+	}
+	fmt.Fprintln(w, a.paint(red, fmt.Sprintf("✗ The replica differs from day %d in %d of %d tables.", rep.Day, differ, len(rep.Tables))))
+}
+
+// tableDetails prints a table's examples, warnings and problems, if any.
+func (a *app) tableDetails(t replica.TableReport) {
+	if len(t.Examples) == 0 && len(t.Warnings) == 0 && len(t.Problems) == 0 {
+		return
+	}
+	w := a.stdout
+	head := printable(t.Table)
+	if t.Replica != "" && t.Replica != t.Table {
+		head += " (in the replica: " + printable(t.Replica) + ")"
+	}
+	fmt.Fprintf(w, "\n%s:\n", head)
+	for _, p := range t.Problems {
+		fmt.Fprintf(w, "  %s %s\n", a.paint(red, "✗"), printable(p))
+	}
+	for _, wn := range t.Warnings {
+		fmt.Fprintf(w, "  ! %s\n", printable(wn))
+	}
+	a.examplesText(t)
+}
+
+// examplesText prints a table's example keys by kind: the keys of a kind
+// without columns on one line, a changed row's columns on a line each.
+func (a *app) examplesText(t replica.TableReport) {
+	w := a.stdout
+	total := map[string]int64{"missing": t.Missing, "extra": t.Extra, "changed": t.Changed, "duplicate": t.Duplicates}
+	var kinds []string
+	byKind := map[string][]replica.Example{}
+	for _, ex := range t.Examples {
+		if _, ok := byKind[ex.Kind]; !ok {
+			kinds = append(kinds, ex.Kind)
+		}
+		byKind[ex.Kind] = append(byKind[ex.Kind], ex)
+	}
+	for _, kind := range kinds {
+		exs := byKind[kind]
+		of := ""
+		if n := total[kind]; n > int64(len(exs)) {
+			of = fmt.Sprintf(" (%d of %d)", len(exs), n)
+		}
+		withColumns := slices.ContainsFunc(exs, func(ex replica.Example) bool { return len(ex.Columns) > 0 })
+		if !withColumns {
+			var keys []string
+			for _, ex := range exs {
+				keys = append(keys, strconv.FormatInt(ex.Key, 10))
+			}
+			fmt.Fprintf(w, "  %-10s %s%s\n", printable(kind), strings.Join(keys, ", "), of)
+			continue
+		}
+		fmt.Fprintf(w, "  %s%s:\n", printable(kind), of)
+		width := 0
+		for _, ex := range exs {
+			width = max(width, len(strconv.FormatInt(ex.Key, 10)))
+		}
+		for _, ex := range exs {
+			var cols []string
+			for _, c := range ex.Columns {
+				cols = append(cols, fmt.Sprintf("%s: expected %s, found %s", printable(c.Column), shownValue(c.Expected), shownValue(c.Found)))
+			}
+			fmt.Fprintf(w, "    %*d  %s\n", width, ex.Key, strings.Join(cols, "; "))
+		}
+	}
+}
+
+// shownValue is a value as the report prints it: escaped, an empty string
+// as "", and cut short past maxShown characters (--json has it whole).
+func shownValue(v string) string {
+	if v == "" {
+		return `""`
+	}
+	if utf8.RuneCountInString(v) > maxShown {
+		v = string([]rune(v)[:maxShown]) + "…"
+	}
+	return printable(v)
+}
+
+const maxShown = 60
+
+func cmpDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
