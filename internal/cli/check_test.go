@@ -123,15 +123,6 @@ type checkOut struct {
 	ExitCode *int   `json:"exit_code"`
 }
 
-// engineReady skips a test of check's comparison while the engine is a
-// stub.
-func engineReady(t *testing.T, r result) {
-	t.Helper()
-	if strings.TrimSpace(r.stderr) == "originsim: replica: not written yet" {
-		t.Skip("replica engine not ready")
-	}
-}
-
 func decodeCheck(t *testing.T, r result) checkOut {
 	t.Helper()
 	var v checkOut
@@ -152,7 +143,6 @@ func TestCheckAFolderOfFiles(t *testing.T) {
 	e.export("--out", dir)
 
 	r := e.run("check", "--replica", dir)
-	engineReady(t, r)
 	if r.code != 0 || !strings.Contains(r.stdout, "✓ The replica is exactly day 1 (8 tables).") {
 		t.Fatalf("check of an export: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -229,7 +219,6 @@ func TestCheckADuckDBCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.run("check", "--replica", "duckdb:"+copyPath)
-	engineReady(t, r)
 	if r.code != 0 || !strings.Contains(r.stdout, "✓ The replica is exactly day 2 (8 tables).") {
 		t.Errorf("check of a copy of the source: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -311,7 +300,6 @@ func TestCheckUnreachableReplica(t *testing.T) {
 		"mysql://u:" + password + "@127.0.0.1:1/db",
 	} {
 		r := run(t, "check", "--replica", url, "--day", "1", "--connect-timeout", "5s")
-		engineReady(t, r)
 		if r.code != exitConnect || strings.Contains(r.stdout+r.stderr, password) {
 			t.Errorf("check of an unreachable replica: exit %d, want %d, the password never shown:\n%s%s", r.code, exitConnect, r.stdout, r.stderr)
 		}
