@@ -47,7 +47,11 @@ func Check(ctx context.Context, want Expected, opts Options) (rep *Report, err e
 		}
 		rep.Tables = append(rep.Tables, *tr)
 		rep.OK = rep.OK && tr.OK
-		opts.Progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Checked %s: %s", t.Name, verdict(tr))})
+		kind := originsim.Step
+		if !tr.OK {
+			kind = originsim.Note
+		}
+		opts.Progress(originsim.Event{Kind: kind, Text: fmt.Sprintf("Checked %s: %s", t.Name, verdict(tr))})
 	}
 	if !rep.OK {
 		if rep.Diagnosis, err = diagnose(ctx, sc, rep, tables, want); err != nil {
@@ -77,9 +81,6 @@ func (o *Options) check(want Expected) ([]*model.Table, error) {
 	}
 	if o.Layout != Mirror {
 		return nil, usageErr("layout %q: the layouts are %s", o.Layout, Mirror)
-	}
-	if o.Examples == 0 {
-		o.Examples = 5
 	}
 	if o.Examples < 0 {
 		return nil, usageErr("examples %d: must be 0 or more", o.Examples)

@@ -2,6 +2,7 @@ package replica_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -131,7 +132,7 @@ func TestFaultsAreNamed(t *testing.T) {
 		"CREATE TABLE jaffle_crm.email_activity AS SELECT * FROM jaffle_crm.ea UNION ALL SELECT * FROM jaffle_crm.ea WHERE activity_id = 3",
 		"INSERT INTO jaffle_shop.customers SELECT 5000, first_name, last_name, 'mine@example.com', created_at, updated_at, deleted_at FROM jaffle_shop.customers WHERE customer_id = 1",
 	)
-	rep := mustCheck(t, expected(0), replica.Options{Target: copyURL})
+	rep := mustCheck(t, expected(0), replica.Options{Target: copyURL, Examples: 5})
 	if rep.OK {
 		t.Fatal("a copy with faults passes")
 	}
@@ -219,7 +220,7 @@ func TestTypesAreComparedByMeaning(t *testing.T) {
 		}
 	}
 	raw(stmts...)
-	o := replica.Options{Target: url, ShopSchema: rs.Shop, CRMSchema: rs.CRM}
+	o := replica.Options{Target: url, ShopSchema: rs.Shop, CRMSchema: rs.CRM, Examples: 5}
 	want := replica.Expected{Config: gen.Default(), Day: 1, Schemas: src}
 	rep := mustCheck(t, want, o)
 	if !rep.OK {
@@ -263,8 +264,16 @@ func TestTimestampPrecision(t *testing.T) {
 	}
 	off := faults(t, path, "UPDATE jaffle_crm.web_sessions SET session_start = date_trunc('millisecond', session_start), session_end = date_trunc('millisecond', session_end)",
 		"UPDATE jaffle_crm.web_sessions SET session_start = session_start + INTERVAL 1 MILLISECOND WHERE session_id = 4")
-	rep = mustCheck(t, expected(0), replica.Options{Target: off, Tables: []string{"web_sessions"}})
+	rep = mustCheck(t, expected(0), replica.Options{Target: off, Tables: []string{"web_sessions"}, Examples: 5})
 	if ws := table(rep, "web_sessions"); rep.OK || ws.Changed != 1 || ws.Examples[0].Key != 4 {
 		t.Fatalf("a value off by a millisecond: %+v", ws)
+	}
+}
+
+// A replica that is neither a folder nor a database URL is named as such.
+func TestNoSuchReplica(t *testing.T) {
+	_, err := replica.Check(t.Context(), expected(0), replica.Options{Target: filepath.Join(t.TempDir(), "nope")})
+	if !errors.Is(err, originsim.ErrUsage) || !strings.Contains(err.Error(), "no such folder") {
+		t.Fatalf("a missing folder: %v", err)
 	}
 }

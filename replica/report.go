@@ -65,7 +65,8 @@ type Options struct {
 	// (prefixes _fivetran_, _airbyte_, _ab_, _dlt_, _sdc_, __, and
 	// _rescued_data, _metadata).
 	IgnoreColumns []string
-	// Examples bounds the keys named per kind of difference; 0: 5.
+	// Examples bounds the keys named per kind of difference and table; 0
+	// names none (counts only).
 	Examples int
 	// Strict makes a replica that keeps timestamps at a coarser precision
 	// than the source fail instead of warn.

@@ -36,7 +36,10 @@ func openSource(ctx context.Context, sc *scratch, target string) (source, error)
 	}
 	u, err := driver.ParseURL(target)
 	if err != nil {
-		return nil, fmt.Errorf("replica: %w (a folder of files must exist)", err)
+		if !strings.Contains(target, "://") {
+			return nil, fmt.Errorf("%w: replica %s: no such folder, and not a database URL (such as postgres://user@host/db or duckdb:PATH)", originsim.ErrUsage, target)
+		}
+		return nil, fmt.Errorf("replica: %w", err)
 	}
 	if d, ok := driver.Lookup(u.Scheme); ok && d.FileURL {
 		return attachDuckDB(ctx, sc, u)

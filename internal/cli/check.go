@@ -141,11 +141,6 @@ func (a *app) runCheck(cmd *cobra.Command, f *checkFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.examples == 0 {
-		for i := range rep.Tables {
-			rep.Tables[i].Examples = nil
-		}
-	}
 	var failed error
 	if !rep.OK {
 		failed = checkMismatch(rep)
@@ -245,9 +240,7 @@ func (f *checkFlags) options(cmd *cobra.Command) (replica.Options, error) {
 	if f.examples < 0 {
 		return opts, usageError{fmt.Errorf("--examples %d: give 0 (counts only) or more", f.examples)}
 	}
-	// The engine reads 0 as its default; 0 here is "none", so the
-	// examples it finds are dropped from the report.
-	opts.Examples = max(f.examples, 1)
+	opts.Examples = f.examples
 	opts.Strict = f.strict
 	return opts, nil
 }
