@@ -161,11 +161,11 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 		return nil, err
 	}
 	tr.Replica = where
-	cols, err := columnsOf(ctx, sc, raw)
+	cols, types, err := columnsOf(ctx, sc, raw)
 	if err != nil {
 		return nil, err
 	}
-	m, problems := mapColumns(t, cols, o)
+	m, problems := mapColumns(t, cols, types, o)
 	if m.deleted != "" {
 		tr.DeletedBy = m.deleted
 	}
@@ -200,14 +200,14 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 	return tr, nil
 }
 
-// columnsOf lists the columns of a scratch relation.
-func columnsOf(ctx context.Context, sc *scratch, rel string) ([]string, error) {
-	var cols []string
-	err := sc.query(ctx, "SELECT column_name FROM (DESCRIBE "+ident(rel)+")", []model.Kind{model.Text}, func(v []any) error {
+// columnsOf lists the columns of a scratch relation, with their types.
+func columnsOf(ctx context.Context, sc *scratch, rel string) (cols, types []string, err error) {
+	err = sc.query(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+ident(rel)+")", []model.Kind{model.Text, model.Text}, func(v []any) error {
 		cols = append(cols, v[0].(string))
+		types = append(types, v[1].(string))
 		return nil
 	})
-	return cols, err
+	return cols, types, err
 }
 
 // precisions finds, for each timestamp column, the coarser precision the

@@ -23,20 +23,24 @@ var pipelineColumns = []string{"_rescued_data", "_metadata"}
 // mapping is how a replica table's columns answer to originsim's.
 type mapping struct {
 	cols    []string // the replica's column for each of t's columns ("" when missing)
+	types   []string // their types in the scratch database
 	deleted string   // the delete column, "" when deleted rows are absent
 	extra   []string // columns that are neither originsim's nor ignored
 }
 
 // mapColumns matches the replica's columns to t's, case-insensitively.
-func mapColumns(t *model.Table, have []string, o Options) (mapping, []string) {
+func mapColumns(t *model.Table, have, types []string, o Options) (mapping, []string) {
 	var m mapping
 	var problems []string
 	lower := map[string]string{}
-	for _, c := range have {
+	typeOf := map[string]string{}
+	for i, c := range have {
 		lower[strings.ToLower(c)] = c
+		typeOf[c] = types[i]
 	}
 	for _, c := range t.Columns {
 		m.cols = append(m.cols, lower[c.Name])
+		m.types = append(m.types, typeOf[lower[c.Name]])
 		if lower[c.Name] == "" {
 			problems = append(problems, "no column "+c.Name)
 		}
@@ -75,10 +79,33 @@ func ignored(col string, more []string) bool {
 // text is a column of any type as text.
 func text(col string) string { return "CAST(" + col + " AS VARCHAR)" }
 
+// native renders a replica column whose type already holds kind k's
+// values exactly, without going through text; ok is false for any other
+// type.
+func native(k model.Kind, col, typ string) (string, bool) {
+	typ = strings.ToUpper(typ)
+	switch {
+	case k == model.Int && slices.Contains([]string{"INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UINTEGER", "UBIGINT", "USMALLINT"}, typ):
+		return "CAST(" + col + " AS BIGINT)", true
+	case k == model.Decimal && strings.HasPrefix(typ, "DECIMAL(") && strings.HasSuffix(typ, ",2)"):
+		return "CAST(round(" + col + " * 100) AS BIGINT)", true
+	case k == model.Timestamp && typ == "TIMESTAMP":
+		return col, true
+	case k == model.Timestamp && typ == "TIMESTAMP WITH TIME ZONE":
+		return "timezone('UTC', " + col + ")", true
+	case k == model.Date && typ == "DATE", k == model.Bool && typ == "BOOLEAN", k == model.Text && typ == "VARCHAR":
+		return col, true
+	}
+	return "", false
+}
+
 // normalized renders a replica column as the value originsim's column of
 // kind k means: decimals as cents (NULL unless a whole number of cents),
 // timestamps as UTC, booleans however spelled, numbers in strings.
-func normalized(k model.Kind, col string) string {
+func normalized(k model.Kind, col, typ string) string {
+	if e, ok := native(k, col, typ); ok {
+		return e
+	}
 	s := text(col)
 	switch k {
 	case model.Int:
@@ -122,7 +149,7 @@ func deletedExpr(col string) string {
 func normalize(ctx context.Context, sc *scratch, t *model.Table, from, norm string, m mapping) error {
 	exprs := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		exprs[i] = normalized(c.Kind, ident(m.cols[i])) + " AS " + ident(c.Name)
+		exprs[i] = normalized(c.Kind, ident(m.cols[i]), m.types[i]) + " AS " + ident(c.Name)
 	}
 	where := ""
 	if m.deleted != "" {

@@ -16,7 +16,8 @@ import (
 
 // scratch is the in-memory DuckDB the comparison runs in. It spills to a
 // folder of its own past a small memory limit: at scale 1000 the limit
-// made a check both leaner (540 MB peak against 980 MB) and faster.
+// made a check both leaner (about 500 MB peak against 980 MB without one)
+// and faster.
 type scratch struct {
 	tg  driver.Target
 	dir string
@@ -27,7 +28,7 @@ func openScratch(ctx context.Context) (*scratch, error) {
 	if err != nil {
 		return nil, err
 	}
-	tg, err := driver.Open(ctx, "duckdb::memory:?memory_limit=160MB&temp_directory="+url.QueryEscape(dir))
+	tg, err := driver.Open(ctx, "duckdb::memory:?memory_limit=100MB&temp_directory="+url.QueryEscape(dir))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
