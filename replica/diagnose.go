@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/originsim/originsim/changeset"
 	"github.com/originsim/originsim/driver"
@@ -49,6 +50,24 @@ func diagnose(ctx context.Context, sc *scratch, rep *Report, tables []*model.Tab
 			if changed > 0 && updates == 0 {
 				out = append(out, fmt.Sprintf("all %d changed rows are day-%d updates: the copy misses that day's updates (an incremental load by highest id, or a watermark that passed them?)", changed, d))
 			}
+		}
+	}
+	if changed > 0 && !dayBehind(out) {
+		newer, err := countAll(ctx, sc, tables, want.Day, olderVersions)
+		if err != nil {
+			return nil, err
+		}
+		if newer == 0 {
+			out = append(out, fmt.Sprintf("the copy holds older versions of all %d changed rows (their updated_at is earlier than the source's): updates are not propagated (an incremental load by highest id?)", changed))
+		}
+	}
+	if missing+changed > 0 && !dayBehind(out) {
+		apart, err := countAll(ctx, sc, tables, want.Day, notSharingASecond)
+		if err != nil {
+			return nil, err
+		}
+		if apart == 0 {
+			out = append(out, fmt.Sprintf("every row it misses or holds stale (%d) shares its updated_at second with an earlier row the copy has: rows sharing an updated_at second with the watermark are missing (a watermark kept to the second?)", missing+changed))
 		}
 	}
 	if extra > 0 && want.Config.HardDeletes {
@@ -113,6 +132,44 @@ func belowMax(ctx context.Context, sc *scratch, rep *Report, tables []*model.Tab
 		q := fmt.Sprintf("SELECT count(DISTINCT k) FROM %s WHERE extra AND k <= (SELECT max(%s) FROM %s) AND (k < %d OR k > %d)",
 			ident("cmp_"+t.Name), ident(t.Key()), ident(expectedName(t, day)), model.CustomFrom, model.CustomTo)
 		if err := sc.query(ctx, q, []model.Kind{model.Int}, func(v []any) error { n += v[0].(int64); return nil }); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+func dayBehind(lines []string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, "one day behind") {
+			return true
+		}
+	}
+	return false
+}
+
+// olderVersions counts the changed keys whose copy is not older than the
+// source's row (updated_at not earlier): 0 when every changed row is a
+// stale version.
+const olderVersions = `SELECT count(DISTINCT c.k) FROM %[1]s AS c JOIN %[2]s AS e ON e.%[4]s = c.k JOIN %[3]s AS r ON r.%[4]s = c.k
+WHERE c.changed AND NOT (r."updated_at" < e."updated_at")`
+
+// notSharingASecond counts the missing or stale keys whose source row does
+// not share its updated_at second with an earlier row the copy has.
+const notSharingASecond = `SELECT count(DISTINCT c.k) FROM %[1]s AS c JOIN %[2]s AS e ON e.%[4]s = c.k
+WHERE (c.missing OR c.changed) AND NOT EXISTS (SELECT 1 FROM %[3]s AS f WHERE f.%[4]s <> e.%[4]s
+  AND date_trunc('second', f."updated_at") = date_trunc('second', e."updated_at") AND f."updated_at" <= e."updated_at")`
+
+// countAll sums a count query over the tables that have updated_at; q has
+// %[1]s the comparison, %[2]s the expected rows, %[3]s the copy's rows and
+// %[4]s the key.
+func countAll(ctx context.Context, sc *scratch, tables []*model.Table, day int, q string) (int64, error) {
+	var n int64
+	for _, t := range tables {
+		if t.Col("updated_at") < 0 {
+			continue
+		}
+		query := fmt.Sprintf(q, ident("cmp_"+t.Name), ident(expectedName(t, day)), ident("norm_"+t.Name), ident(t.Key()))
+		if err := sc.query(ctx, query, []model.Kind{model.Int}, func(v []any) error { n += v[0].(int64); return nil }); err != nil {
 			return 0, err
 		}
 	}

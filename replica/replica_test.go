@@ -277,3 +277,46 @@ func TestNoSuchReplica(t *testing.T) {
 		t.Fatalf("a missing folder: %v", err)
 	}
 }
+
+// An incremental load by highest id: each table's rows of day 0 as they
+// were then, and only the newer keys of day 2. The copy holds older
+// versions of every row days changed, and the diagnosis says so.
+func TestIncrementalByIDMissesUpdates(t *testing.T) {
+	ctx := t.Context()
+	d0, d2, out := t.TempDir(), t.TempDir(), t.TempDir()
+	for day, dir := range map[int]string{0: d0, 2: d2} {
+		if _, err := export.Day(ctx, gen.Default(), day, export.Options{Format: export.Parquet, Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tg, err := driver.Open(ctx, "duckdb::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	err = driver.InTx(ctx, tg, func(tx driver.Tx) error {
+		for _, tb := range model.Tables() {
+			old, now := filepath.Join(d0, tb.Name+".parquet"), filepath.Join(d2, tb.Name+".parquet")
+			q := fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') UNION ALL SELECT * FROM read_parquet('%s') WHERE %s > (SELECT coalesce(max(%s), 0) FROM read_parquet('%s')))
+TO '%s' (FORMAT parquet)`, old, now, tb.Key(), tb.Key(), old, filepath.Join(out, tb.Name+".parquet"))
+			if err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := mustCheck(t, expected(2), replica.Options{Target: out})
+	if rep.OK || table(rep, "orders").Changed == 0 || table(rep, "orders").Missing != 0 {
+		t.Fatalf("incremental by id: %+v", table(rep, "orders"))
+	}
+	found := false
+	for _, l := range rep.Diagnosis {
+		found = found || strings.Contains(l, "updates are not propagated")
+	}
+	if !found {
+		t.Fatalf("diagnosis: %q", rep.Diagnosis)
+	}
+}
