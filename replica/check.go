@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/originsim/originsim"
@@ -164,6 +165,9 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 	cols, types, err := columnsOf(ctx, sc, raw)
 	if err != nil {
 		return nil, err
+	}
+	if p, ok := src.(interface{ partitions(string) []string }); ok {
+		o.IgnoreColumns = append(slices.Clone(o.IgnoreColumns), p.partitions(raw)...)
 	}
 	m, problems := mapColumns(t, cols, types, o)
 	if m.deleted != "" {

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/originsim/originsim/changeset"
@@ -52,7 +53,19 @@ func diagnose(ctx context.Context, sc *scratch, rep *Report, tables []*model.Tab
 			}
 		}
 	}
-	if changed > 0 && !dayBehind(out) {
+	if missing+changed > 0 && !dayBehind(out) {
+		apart, err := countAll(ctx, sc, tables, want.Day, notSharingASecond)
+		if err != nil {
+			return nil, err
+		}
+		if apart == 0 {
+			// The more specific explanation: the lines about the day's
+			// updates say less.
+			out = slices.DeleteFunc(out, func(l string) bool { return strings.Contains(l, "updates") })
+			out = append(out, fmt.Sprintf("every row it misses or holds stale (%d) shares its updated_at second with an earlier row the copy has: rows sharing an updated_at second with the watermark are missing (a watermark kept to the second?)", missing+changed))
+		}
+	}
+	if changed > 0 && !dayBehind(out) && !watermark(out) {
 		newer, err := countAll(ctx, sc, tables, want.Day, olderVersions)
 		if err != nil {
 			return nil, err
@@ -61,14 +74,8 @@ func diagnose(ctx context.Context, sc *scratch, rep *Report, tables []*model.Tab
 			out = append(out, fmt.Sprintf("the copy holds older versions of all %d changed rows (their updated_at is earlier than the source's): updates are not propagated (an incremental load by highest id?)", changed))
 		}
 	}
-	if missing+changed > 0 && !dayBehind(out) {
-		apart, err := countAll(ctx, sc, tables, want.Day, notSharingASecond)
-		if err != nil {
-			return nil, err
-		}
-		if apart == 0 {
-			out = append(out, fmt.Sprintf("every row it misses or holds stale (%d) shares its updated_at second with an earlier row the copy has: rows sharing an updated_at second with the watermark are missing (a watermark kept to the second?)", missing+changed))
-		}
+	if dups := duplicates(rep); dups > 0 {
+		out = append(out, fmt.Sprintf("%d duplicate rows, second copies of rows the replica holds already: delivered more than once (at-least-once delivery without a key to deduplicate on?)", dups))
 	}
 	if extra > 0 && want.Config.HardDeletes {
 		gone, err := belowMax(ctx, sc, rep, tables, want.Day)
@@ -136,6 +143,18 @@ func belowMax(ctx context.Context, sc *scratch, rep *Report, tables []*model.Tab
 		}
 	}
 	return n, nil
+}
+
+func watermark(lines []string) bool {
+	return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "watermark kept") })
+}
+
+func duplicates(rep *Report) int64 {
+	var n int64
+	for _, tr := range rep.Tables {
+		n += tr.Duplicates
+	}
+	return n
 }
 
 func dayBehind(lines []string) bool {

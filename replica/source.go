@@ -52,7 +52,29 @@ func openSource(ctx context.Context, sc *scratch, target string) (source, error)
 }
 
 // folder is a folder of files as lakes land them.
-type folder struct{ dir string }
+type folder struct {
+	dir string
+	// parts are the Hive-style partition columns (name=value folders) of
+	// each staged relation: DuckDB reads them as columns, which are not
+	// the table's.
+	parts map[string][]string
+}
+
+// partitions lists the partition columns of a staged relation.
+func (f *folder) partitions(as string) []string { return f.parts[as] }
+
+// partitionColumns are the names of name=value folders in the paths.
+func partitionColumns(files []string) []string {
+	var out []string
+	for _, p := range files {
+		for _, part := range strings.Split(filepath.ToSlash(filepath.Dir(p)), "/") {
+			if name, _, ok := strings.Cut(part, "="); ok && name != "" && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
 
 // fileKinds are the readers of the file formats, by extension.
 var fileKinds = []struct{ ext, reader string }{
@@ -80,6 +102,10 @@ func (f *folder) stage(ctx context.Context, sc *scratch, schema, name, as string
 			if err := sc.run(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM %s", ident(as), rel)); err != nil {
 				return "", err
 			}
+			if f.parts == nil {
+				f.parts = map[string][]string{}
+			}
+			f.parts[as] = partitionColumns(files)
 			where := filepath.Join(base, name+"."+k.ext)
 			if len(files) > 1 || files[0] != where {
 				where = fmt.Sprintf("%s (%d files)", filepath.Join(base, name), len(files))
