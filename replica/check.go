@@ -35,10 +35,14 @@ func Check(ctx context.Context, want Expected, opts Options) (rep *Report, err e
 	}
 	defer func() { err = errors.Join(err, src.close()) }()
 	cfg := want.Config
-	rep = &Report{Layout: Mirror, Replica: driver.Redact(opts.Target), Day: want.Day, Seed: cfg.Seed, Scale: cfg.Scale,
+	rep = &Report{Layout: opts.Layout, Granularity: opts.Granularity, Replica: driver.Redact(opts.Target), Day: want.Day, Seed: cfg.Seed, Scale: cfg.Scale,
 		Date: cfg.DayDate(want.Day).Format("2006-01-02"), OK: true}
 	opts.Progress(originsim.Event{Kind: originsim.Title, Text: fmt.Sprintf("Checking %s against day %d (%s)...", rep.Replica, want.Day, rep.Date)})
-	if err := sc.loadExpected(ctx, cfg, want.Day, tables, opts.Progress); err != nil {
+	load := func() error { return sc.loadExpected(ctx, cfg, want.Day, tables, opts.Progress) }
+	if opts.Layout == History {
+		load = func() error { return sc.loadHistory(ctx, want, tables, opts.Granularity, opts.Progress) }
+	}
+	if err := load(); err != nil {
 		return nil, err
 	}
 	for _, t := range tables {
@@ -54,7 +58,7 @@ func Check(ctx context.Context, want Expected, opts Options) (rep *Report, err e
 		}
 		opts.Progress(originsim.Event{Kind: kind, Text: fmt.Sprintf("Checked %s: %s", t.Name, verdict(tr))})
 	}
-	if !rep.OK {
+	if !rep.OK && opts.Layout == Mirror {
 		if rep.Diagnosis, err = diagnose(ctx, sc, rep, tables, want); err != nil {
 			return nil, err
 		}
@@ -80,8 +84,16 @@ func (o *Options) check(want Expected) ([]*model.Table, error) {
 	if o.Layout == "" {
 		o.Layout = Mirror
 	}
-	if o.Layout != Mirror {
-		return nil, usageErr("layout %q: the layouts are %s", o.Layout, Mirror)
+	if o.Layout != Mirror && o.Layout != History {
+		return nil, usageErr("layout %q: the layouts are %s and %s", o.Layout, Mirror, History)
+	}
+	switch {
+	case o.Layout == History && o.Granularity == "":
+		o.Granularity = Change
+	case o.Layout == History && o.Granularity != Change && o.Granularity != Day:
+		return nil, usageErr("granularity %q: use %s or %s", o.Granularity, Change, Day)
+	case o.Layout == Mirror && (o.Granularity != "" || o.NoDuplicates):
+		return nil, usageErr("a granularity and no-duplicates apply to the %s layout", History)
 	}
 	if o.Examples < 0 {
 		return nil, usageErr("examples %d: must be 0 or more", o.Examples)
@@ -191,6 +203,9 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 	if err != nil {
 		return nil, err
 	}
+	if o.Layout == History {
+		return checkHistory(ctx, sc, t, tr, exp, norm, units, o)
+	}
 	c, err := compare(ctx, sc, t, exp, norm, cmp, units)
 	if err != nil {
 		return nil, err
@@ -201,6 +216,23 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 		return nil, err
 	}
 	tr.OK = tr.Missing == 0 && tr.Extra == 0 && tr.Changed == 0 && tr.Duplicates == 0 && len(tr.Problems) == 0
+	return tr, nil
+}
+
+// checkHistory compares one table's versions.
+func checkHistory(ctx context.Context, sc *scratch, t *model.Table, tr *TableReport, exp, norm string, units []string, o Options) (*TableReport, error) {
+	c, err := compareHistory(ctx, sc, t, exp, norm, units)
+	if err != nil {
+		return nil, err
+	}
+	tr.Found, tr.Missing, tr.Extra, tr.Duplicates = c.found, c.missing, c.extra, c.found-c.keys
+	if err := historyExamples(ctx, sc, t, tr, norm, o.Examples); err != nil {
+		return nil, err
+	}
+	if tr.Duplicates > 0 && !o.NoDuplicates {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("%d rows are copies of a version the replica holds already (at-least-once delivery): counted apart", tr.Duplicates))
+	}
+	tr.OK = tr.Missing == 0 && tr.Extra == 0 && (tr.Duplicates == 0 || !o.NoDuplicates) && len(tr.Problems) == 0
 	return tr, nil
 }
 

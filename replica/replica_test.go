@@ -13,6 +13,7 @@ import (
 	"github.com/originsim/originsim/driver"
 	_ "github.com/originsim/originsim/driver/all"
 	"github.com/originsim/originsim/export"
+	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
@@ -318,5 +319,100 @@ TO '%s' (FORMAT parquet)`, old, now, tb.Key(), tb.Key(), old, filepath.Join(out,
 	}
 	if !found {
 		t.Fatalf("diagnosis: %q", rep.Diagnosis)
+	}
+}
+
+// Daily drops of days 0 to 3 together are a history at day granularity:
+// every version a key had at the end of a day it changed, with the rows a
+// day did not change repeated (copies, counted apart). Without the last
+// drop, the versions of day 3 are missing.
+func TestHistoryOfDailyDrops(t *testing.T) {
+	lake := t.TempDir()
+	for day := 0; day <= 3; day++ {
+		dir := filepath.Join(lake, fmt.Sprintf("day=%d", day))
+		if _, err := export.Day(t.Context(), gen.Default(), day, export.Options{Format: export.Parquet, Dir: dir}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := replica.Options{Target: lake, Layout: replica.History, Granularity: replica.Day, Examples: 3}
+	rep := mustCheck(t, expected(3), o)
+	if !rep.OK {
+		t.Fatalf("four daily drops as a day history: %+v", rep)
+	}
+	if c := table(rep, "customers"); c.Duplicates == 0 || len(c.Warnings) == 0 {
+		t.Errorf("the repeated rows of the drops are not counted apart: %+v", c)
+	}
+	o.NoDuplicates = true
+	if rep := mustCheck(t, expected(3), o); rep.OK {
+		t.Errorf("copies of versions pass with NoDuplicates")
+	}
+	if err := os.RemoveAll(filepath.Join(lake, "day=3")); err != nil {
+		t.Fatal(err)
+	}
+	o.NoDuplicates = false
+	rep = mustCheck(t, expected(3), o)
+	if o := table(rep, "orders"); rep.OK || o.Missing == 0 || o.Extra != 0 {
+		t.Fatalf("the drops without day 3: %+v", o)
+	}
+}
+
+// A change log landed as a table (as Debezium into a table writes it):
+// every change's row image. It is a correct history at change granularity;
+// one event lost is named; at day granularity the versions a row had
+// within a day are extra.
+func TestHistoryOfAChangeLog(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "log.duckdb")
+	tg, err := driver.Open(ctx, "duckdb:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := tg.Dialect()
+	err = driver.InTx(ctx, tg, func(tx driver.Tx) error {
+		for _, s := range []string{"jaffle_shop", "jaffle_crm"} {
+			if err := tx.Exec(ctx, d.CreateSchema(s)); err != nil {
+				return err
+			}
+		}
+		for _, tb := range model.Tables() {
+			plain := *tb
+			plain.ForeignKeys = nil
+			q := strings.Replace(d.CreateTable(model.DefaultSchemas.Of(tb.System), &plain), ",\n  PRIMARY KEY ("+d.Quote(tb.Key())+")", "", 1)
+			if err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		for day := 0; day <= 3; day++ {
+			err := feed.Day(gen.Default(), model.DefaultSchemas, day, func(ev *feed.Event) error {
+				if ev.After == nil {
+					return nil
+				}
+				return tx.Insert(ctx, ev.Schema, ev.Table, [][]any{ev.After})
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tg.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := replica.Options{Target: "duckdb:" + path, Layout: replica.History, Examples: 3}
+	rep := mustCheck(t, expected(3), o)
+	if !rep.OK {
+		t.Fatalf("the change log: %+v", rep)
+	}
+	day := o
+	day.Granularity = replica.Day
+	if rep := mustCheck(t, expected(3), day); rep.OK || table(rep, "orders").Extra == 0 {
+		t.Errorf("a change log at day granularity: the versions within a day are not extra: %+v", table(rep, "orders"))
+	}
+	lost := faults(t, path, "DELETE FROM jaffle_shop.orders WHERE order_id = 501 AND status <> 'pending'")
+	o.Target = lost
+	rep = mustCheck(t, expected(3), o)
+	if ord := table(rep, "orders"); rep.OK || ord.Missing == 0 || ord.Extra != 0 || ord.Examples[0].Key != 501 {
+		t.Fatalf("a lost event: %+v", ord)
 	}
 }

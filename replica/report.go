@@ -43,8 +43,14 @@ type Options struct {
 	// Hive-style partition folders, CSV (.csv) or JSON lines (.jsonl,
 	// .json, .ndjson).
 	Target string
-	// Layout is Mirror (the default and, for now, the only one).
+	// Layout is Mirror (the default) or History.
 	Layout Layout
+	// Granularity is, for History, which versions it must hold: Change
+	// (the default) or Day.
+	Granularity Granularity
+	// NoDuplicates makes copies of a version in a History a difference;
+	// without it they are counted apart (at-least-once delivery).
+	NoDuplicates bool
 	// ShopSchema and CRMSchema are the replica's schemas of the two
 	// systems; empty: the source's names. Schema, when set, holds both
 	// systems' tables, named by TablePattern.
@@ -77,13 +83,14 @@ type Options struct {
 
 // Report is what Check found.
 type Report struct {
-	Layout  Layout        `json:"layout"`
-	Replica string        `json:"replica"` // the target, password masked
-	Day     int           `json:"day"`
-	Date    string        `json:"date"`
-	Seed    uint64        `json:"seed"`
-	Scale   int           `json:"scale"`
-	Tables  []TableReport `json:"tables"`
+	Layout      Layout        `json:"layout"`
+	Granularity Granularity   `json:"granularity,omitempty"`
+	Replica     string        `json:"replica"` // the target, password masked
+	Day         int           `json:"day"`
+	Date        string        `json:"date"`
+	Seed        uint64        `json:"seed"`
+	Scale       int           `json:"scale"`
+	Tables      []TableReport `json:"tables"`
 	// Diagnosis says what the differences look like, where the pattern is
 	// clear ("the copy looks one day behind").
 	Diagnosis []string `json:"diagnosis,omitempty"`
@@ -95,7 +102,9 @@ type TableReport struct {
 	Table   string `json:"table"`   // schema.table as the source names it
 	Replica string `json:"replica"` // where it was read in the replica
 	// Expected and Found count rows (Found: rows the replica holds as
-	// present, duplicates included; rows marked deleted are not found).
+	// present, duplicates included; rows marked deleted are not found). In
+	// a History, Expected counts versions, and Missing and Extra count
+	// versions the replica lacks or has that the source never had.
 	Expected   int64 `json:"expected"`
 	Found      int64 `json:"found"`
 	Missing    int64 `json:"missing"`    // expected keys the replica lacks

@@ -123,6 +123,11 @@ func matches(base, name, ext string) []string {
 	if st, err := os.Stat(filepath.Join(base, name+"."+ext)); err == nil && !st.IsDir() {
 		out = append(out, filepath.Join(base, name+"."+ext))
 	}
+	// Daily drops: one folder a drop, the table's file in each
+	// (DIR/day=3/customers.parquet).
+	if drops, err := filepath.Glob(filepath.Join(base, "*", name+"."+ext)); err == nil {
+		out = append(out, drops...)
+	}
 	root := filepath.Join(base, name)
 	if st, err := os.Stat(root); err == nil && st.IsDir() {
 		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
