@@ -416,3 +416,23 @@ func TestHistoryOfAChangeLog(t *testing.T) {
 		t.Fatalf("a lost event: %+v", ord)
 	}
 }
+
+// The history WriteHistory writes is what a history check passes.
+func TestWriteHistoryIsACorrectHistory(t *testing.T) {
+	for _, g := range []replica.Granularity{replica.Change, replica.Day} {
+		for _, f := range []string{"parquet", "csv", "jsonl"} {
+			dir := t.TempDir()
+			files, err := replica.WriteHistory(t.Context(), expected(2), g, f, dir, false, nil)
+			if err != nil || len(files) != model.NumTables {
+				t.Fatalf("%s %s: %v %v", g, f, files, err)
+			}
+			rep := mustCheck(t, expected(2), replica.Options{Target: dir, Layout: replica.History, Granularity: g})
+			if !rep.OK {
+				t.Fatalf("%s %s: the written history differs: %+v", g, f, rep)
+			}
+			if _, err := replica.WriteHistory(t.Context(), expected(2), g, f, dir, false, nil); !errors.Is(err, originsim.ErrState) {
+				t.Fatalf("%s %s: over existing files: %v", g, f, err)
+			}
+		}
+	}
+}
