@@ -54,12 +54,23 @@ raw_{table}; letters, digits and underscores, with or without
 some tables only (a pipeline that copies a few).
 
 Layouts (--layout):
-  mirror  (the default, the only one for now) one row per key, as the source
-          has it now. A row the source deleted is absent, or present and
-          marked by a delete column: _fivetran_deleted, _ab_cdc_deleted_at,
-          _dlt_deleted_at, _dlt_deleted, __deleted and _is_deleted are
-          detected, --deleted-column names another; the report says which
-          convention was used.
+  mirror   (the default) one row per key, as the source has it now. A row the
+           source deleted is absent, or present and marked by a delete
+           column: _fivetran_deleted, _ab_cdc_deleted_at, _dlt_deleted_at,
+           _dlt_deleted, __deleted and _is_deleted are detected,
+           --deleted-column names another; the report says which convention
+           was used.
+  history  an append-only table of row versions (Airbyte append, Debezium or
+           Kafka Connect into a table, an Auto Loader bronze layer, daily
+           drops read together). --granularity change (the default): every
+           change's row image must be there (log-based capture);
+           --granularity day: one version per key per day on which it
+           changed, as it stood at the end of the day (a poller that syncs
+           once a day cannot see the states in between). Versions are
+           compared as whole rows: missing, extra (a version the source never
+           had); copies of a version (at-least-once delivery) are counted
+           apart, and fail only with --no-duplicates. Rows marked deleted
+           (a delete column) are delete events, not versions.
 
 Columns pipelines add are ignored (those starting _fivetran_, _airbyte_,
 _ab_, _dlt_, _sdc_ or __, and _rescued_data, _metadata), and those of
@@ -96,6 +107,8 @@ failure (then with "error" and "exit_code").`,
 	fl.StringVar(&f.deletedColumn, "deleted-column", "", "the column that marks a deleted row (true, or a timestamp that is set); default: the known conventions, else deleted rows are absent")
 	fl.StringSliceVar(&f.ignore, "ignore-columns", nil, "more columns to ignore, comma-separated, beside those pipelines add")
 	fl.IntVar(&f.examples, "examples", 5, "keys to name per kind of difference and table (0: counts only)")
+	fl.StringVar(&f.granularity, "granularity", "", "history: change (every change's row image; the default) or day (the version at the end of each day a key changed)")
+	fl.BoolVar(&f.noDuplicates, "no-duplicates", false, "history: copies of a version are a difference, not counted apart")
 	fl.BoolVar(&f.strict, "strict", false, "a replica that keeps coarser timestamps than the source differs, instead of a warning")
 	fl.IntVar(&f.day, "day", 0, fmt.Sprintf("check against this day of the generator instead of the source database's (0 to %d)", gen.MaxDay))
 	_ = cmd.RegisterFlagCompletionFunc("layout", fixedCompletion(checkLayouts...))
@@ -113,10 +126,12 @@ type checkFlags struct {
 	tables, ignore                []string
 	examples                      int
 	strict                        bool
+	granularity                   string
+	noDuplicates                  bool
 }
 
 // checkLayouts are the layouts check knows, for messages and completion.
-var checkLayouts = []string{string(replica.Mirror)}
+var checkLayouts = []string{string(replica.Mirror), string(replica.History)}
 
 // runCheck reads the expected state, from the source's ledger or the
 // generator, compares the replica with it and prints the report.
@@ -195,6 +210,10 @@ func (f *checkFlags) options(cmd *cobra.Command) (replica.Options, error) {
 		return opts, err
 	}
 	opts.Layout = replica.Layout(f.layout)
+	if err := historyFlags(cmd, opts.Layout, f.granularity); err != nil {
+		return opts, err
+	}
+	opts.Granularity, opts.NoDuplicates = replica.Granularity(f.granularity), f.noDuplicates
 	if f.schema != "" && (f.shopSchema != "" || f.crmSchema != "") {
 		return opts, usageError{errors.New("--replica-schema puts both systems in one schema: give it, or --replica-shop-schema and --replica-crm-schema, not both")}
 	}
@@ -268,13 +287,27 @@ func (f *checkFlags) checkDayFlags(cmd *cobra.Command) error {
 	return nil
 }
 
+// historyFlags refuses --granularity and --no-duplicates without the
+// history layout, and a granularity that is not change or day.
+func historyFlags(cmd *cobra.Command, layout replica.Layout, granularity string) error {
+	if layout != replica.History {
+		for _, name := range []string{"granularity", "no-duplicates"} {
+			if cmd.Flags().Changed(name) {
+				return usageError{fmt.Errorf("--%s applies to --layout history", name)}
+			}
+		}
+		return nil
+	}
+	if granularity != "" && granularity != string(replica.Change) && granularity != string(replica.Day) {
+		return usageError{fmt.Errorf("--granularity %q: use change or day", granularity)}
+	}
+	return nil
+}
+
 // checkLayout accepts the layouts check knows.
 func checkLayout(layout string) error {
 	if slices.Contains(checkLayouts, layout) {
 		return nil
-	}
-	if layout == "history" {
-		return usageError{fmt.Errorf("--layout history is not available yet: the layouts are %s", strings.Join(checkLayouts, ", "))}
 	}
 	return usageError{fmt.Errorf("--layout %q: the layouts are %s", layout, strings.Join(checkLayouts, ", "))}
 }

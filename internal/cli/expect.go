@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -30,7 +31,11 @@ Layouts (--layout):
           ...), byte for byte in CSV and JSON lines. A row the source
           soft-deleted is there with deleted_at set; with --deletes hard a
           deleted row is absent.
-The history layout (row versions) comes with check's history layout.
+  history the row versions a history must hold after day N (see check
+          --help): with --granularity change (the default) every change's row
+          image, with --granularity day the version of each key at the end
+          of each day it changed; each table's rows in key order, a key's
+          versions by updated_at.
 
 Formats (--format): csv (the default), parquet, jsonl; the text forms are
 export's (see export --help). Files of the same names are refused (exit 3)
@@ -51,6 +56,7 @@ each file, its rows and its fingerprint.`,
 	fl.StringVar(&f.format, "format", string(export.CSV), "csv, parquet or jsonl")
 	fl.StringVar(&f.out, "out", "", "folder to write the files into (made if needed; required)")
 	fl.BoolVar(&f.force, "force", false, "replace files of the same names")
+	fl.StringVar(&f.granularity, "granularity", "", "history: change (the default) or day")
 	_ = cmd.RegisterFlagCompletionFunc("layout", fixedCompletion(checkLayouts...))
 	var formats []string
 	for _, ft := range export.Formats {
@@ -66,6 +72,7 @@ type expectFlags struct {
 	day                 int
 	layout, format, out string
 	force               bool
+	granularity         string
 }
 
 // runExpect writes day --day as a copy in --layout must hold it.
@@ -91,6 +98,21 @@ func (a *app) runExpect(cmd *cobra.Command, f *expectFlags) error {
 		return err
 	}
 	a.color = !a.json && os.Getenv("NO_COLOR") == "" && isTerminal(a.stdout)
+	if err := historyFlags(cmd, replica.Layout(f.layout), f.granularity); err != nil {
+		return err
+	}
+	if f.layout == string(replica.History) {
+		g := replica.Granularity(cmp.Or(f.granularity, string(replica.Change)))
+		want := replica.Expected{Config: cfg, Day: f.day, Schemas: sc}
+		files, err := replica.WriteHistory(cmd.Context(), want, g, string(format), f.out, f.force, a.printEvent)
+		if err != nil {
+			return err
+		}
+		if a.json {
+			return a.writeJSON(map[string]any{"layout": f.layout, "granularity": g, "day": f.day, "format": format, "out": f.out, "tables": files})
+		}
+		return nil
+	}
 	// The mirror of day N is the source on day N: export's files.
 	rep, err := export.Day(cmd.Context(), cfg, f.day, export.Options{
 		Format: format, Dir: f.out, Force: f.force, Schemas: sc, Progress: a.printEvent,

@@ -83,7 +83,8 @@ func TestExpectBadInput(t *testing.T) {
 		{[]string{"expect", "--out", never}, "--day: give the day"},
 		{[]string{"expect", "--day", "-1", "--out", never}, "day -1"},
 		{[]string{"expect", "--day", "99999", "--out", never}, "day 99999"},
-		{[]string{"expect", "--day", "1", "--out", never, "--layout", "history"}, "--layout history is not available yet"},
+		{[]string{"expect", "--day", "1", "--out", never, "--layout", "history", "--granularity", "hour"}, `--granularity "hour": use change or day`},
+		{[]string{"expect", "--day", "1", "--out", never, "--granularity", "day"}, "--granularity applies to --layout history"},
 		{[]string{"expect", "--day", "1", "--out", never, "--layout", "star"}, `--layout "star": the layouts are mirror`},
 		{[]string{"expect", "--day", "1", "--out", never, "--format", "xlsx"}, `format "xlsx": use csv, parquet or jsonl`},
 		{[]string{"expect", "--day", "1"}, "--out: give the folder"},
@@ -104,5 +105,21 @@ func TestExpectBadInput(t *testing.T) {
 	}
 	if r := run(t, "expect", "--help"); r.code != 0 || !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "originsim expect --day 3") {
 		t.Errorf("expect --help: %d\n%s", r.code, r.stdout)
+	}
+}
+
+// expect --layout history writes the versions check --layout history
+// passes, at both granularities.
+func TestExpectHistoryIsWhatCheckPasses(t *testing.T) {
+	e := newEnv(t)
+	for _, g := range []string{"change", "day"} {
+		dir := filepath.Join(t.TempDir(), g)
+		e.must("expect", "--day", "2", "--layout", "history", "--granularity", g, "--format", "parquet", "--out", dir)
+		if r := run(t, "check", "--replica", dir, "--day", "2", "--layout", "history", "--granularity", g); r.code != 0 {
+			t.Fatalf("%s: check of expect's history: exit %d\n%s%s", g, r.code, r.stdout, r.stderr)
+		}
+		if r := run(t, "check", "--replica", dir, "--day", "3", "--layout", "history", "--granularity", g); r.code != exitFailure {
+			t.Fatalf("%s: day 2's history against day 3: exit %d", g, r.code)
+		}
 	}
 }
