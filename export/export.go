@@ -17,6 +17,7 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
+	"github.com/originsim/originsim/driver/duckdb"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
 )
@@ -195,7 +196,7 @@ type export struct {
 	final   [model.NumTables]string
 	sinks   [model.NumTables]sink
 	hash    [model.NumTables]*model.Hasher
-	scratch *scratch
+	scratch *duckdb.Scratch
 }
 
 func newExport(opts Options) (*export, error) {
@@ -249,7 +250,7 @@ func (x *export) open(ctx context.Context, t *model.Table) (sink, error) {
 		return newTextSink(path, t, x.opts.Format)
 	}
 	if x.scratch == nil {
-		sc, err := openScratch(ctx, x.opts.Dir)
+		sc, err := duckdb.OpenScratch(ctx, x.opts.Dir, "")
 		if err != nil {
 			return nil, fmt.Errorf("open a scratch DuckDB for Parquet: %w", err)
 		}
@@ -365,7 +366,7 @@ func (x *export) generate(ctx context.Context, cfg gen.Config, n int) error {
 // the run made.
 func (x *export) end(err error) (*Report, error) {
 	if x.scratch != nil {
-		err = errors.Join(err, x.scratch.close())
+		err = errors.Join(err, x.scratch.Close())
 	}
 	if err == nil {
 		for _, t := range model.Tables() {

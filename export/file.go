@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -184,66 +183,20 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// scratch is an in-memory DuckDB that turns streamed rows into Parquet, so
-// every path writes Parquet with DuckDB's own writer and the same types.
-// It spills to a folder of its own when the rows outgrow memory.
-type scratch struct {
-	tg  driver.Target
-	dir string
-}
-
 // scratchSchema is where the scratch tables live.
 const scratchSchema = "main"
-
-func openScratch(ctx context.Context, parent string) (*scratch, error) {
-	dir, err := os.MkdirTemp(parent, ".originsim-spill-")
-	if err != nil {
-		return nil, err
-	}
-	tg, err := driver.Open(ctx, "duckdb::memory:?temp_directory="+url.QueryEscape(dir))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &scratch{tg: tg, dir: dir}, nil
-}
-
-func (sc *scratch) close() error {
-	err := sc.tg.Close()
-	if rerr := os.RemoveAll(sc.dir); err == nil {
-		err = rerr
-	}
-	return err
-}
-
-// exec runs fn in a transaction of its own: committed appends are table
-// storage, which DuckDB may spill.
-func (sc *scratch) exec(ctx context.Context, fn func(tx driver.Tx) error) error {
-	return driver.InTx(ctx, sc.tg, fn)
-}
-
-// createTable makes t with the column types of the DuckDB target, without
-// keys: the rows come in key order and are only copied out.
-func createTable(t *model.Table) string {
-	d := duckdb.Dialect
-	cols := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		cols[i] = d.Quote(c.Name) + " " + d.ColumnType(c)
-	}
-	return fmt.Sprintf("CREATE TABLE %s.%s (%s)", d.Quote(scratchSchema), d.Quote(t.Name), strings.Join(cols, ", "))
-}
 
 // parquetSink gathers a table's rows in the scratch database, a batch at a
 // time, and copies them to the file when the table is complete.
 type parquetSink struct {
-	sc   *scratch
+	sc   *duckdb.Scratch
 	t    *model.Table
 	path string
 	rows [][]any
 }
 
-func newParquetSink(ctx context.Context, sc *scratch, path string, t *model.Table) (*parquetSink, error) {
-	err := sc.exec(ctx, func(tx driver.Tx) error { return tx.Exec(ctx, createTable(t)) })
+func newParquetSink(ctx context.Context, sc *duckdb.Scratch, path string, t *model.Table) (*parquetSink, error) {
+	err := sc.Exec(ctx, func(tx driver.Tx) error { return tx.Exec(ctx, duckdb.PlainTable(t)) })
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +215,7 @@ func (p *parquetSink) flush(ctx context.Context) error {
 	if len(p.rows) == 0 {
 		return nil
 	}
-	err := p.sc.exec(ctx, func(tx driver.Tx) error { return tx.Insert(ctx, scratchSchema, p.t, p.rows) })
+	err := p.sc.Exec(ctx, func(tx driver.Tx) error { return tx.Insert(ctx, scratchSchema, p.t, p.rows) })
 	p.rows = p.rows[:0]
 	return err
 }
@@ -273,7 +226,7 @@ func (p *parquetSink) finish(ctx context.Context) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	return p.sc.exec(ctx, func(tx driver.Tx) error {
+	return p.sc.Exec(ctx, func(tx driver.Tx) error {
 		if err := tx.(driver.FileCopier).CopyTable(ctx, scratchSchema, p.t, p.path, string(Parquet), true); err != nil {
 			return err
 		}

@@ -3,9 +3,6 @@ package replica
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"os"
-	"strings"
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
@@ -18,36 +15,20 @@ import (
 // folder of its own past a small memory limit: at scale 1000 the limit
 // made a check both leaner (about 500 MB peak against 980 MB without one)
 // and faster.
-type scratch struct {
-	tg  driver.Target
-	dir string
-}
+type scratch struct{ *duckdb.Scratch }
 
 func openScratch(ctx context.Context) (*scratch, error) {
-	dir, err := os.MkdirTemp("", "originsim-check-")
+	s, err := duckdb.OpenScratch(ctx, "", "100MB")
 	if err != nil {
 		return nil, err
 	}
-	tg, err := driver.Open(ctx, "duckdb::memory:?memory_limit=100MB&temp_directory="+url.QueryEscape(dir))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	return &scratch{tg: tg, dir: dir}, nil
+	return &scratch{s}, nil
 }
 
-func (sc *scratch) close() error {
-	err := sc.tg.Close()
-	if rerr := os.RemoveAll(sc.dir); err == nil {
-		err = rerr
-	}
-	return err
-}
+func (sc *scratch) close() error { return sc.Close() }
 
-// exec runs fn in a transaction of its own: committed rows are table
-// storage, which DuckDB may spill.
 func (sc *scratch) exec(ctx context.Context, fn func(tx driver.Tx) error) error {
-	return driver.InTx(ctx, sc.tg, fn)
+	return sc.Exec(ctx, fn)
 }
 
 // run executes statements, each in its own transaction.
@@ -118,13 +99,5 @@ func (sc *scratch) loadExpected(ctx context.Context, cfg gen.Config, n int, tabl
 	return nil
 }
 
-// createPlain makes t in the scratch database with the column types of
-// the DuckDB driver and no keys: rows only compared, never changed.
-func createPlain(t *model.Table) string {
-	d := duckdb.Dialect
-	cols := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		cols[i] = d.Quote(c.Name) + " " + d.ColumnType(c)
-	}
-	return fmt.Sprintf("CREATE TABLE %s (%s)", d.Quote(t.Name), strings.Join(cols, ", "))
-}
+// createPlain makes t in the scratch database without keys.
+func createPlain(t *model.Table) string { return duckdb.PlainTable(t) }
