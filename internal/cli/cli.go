@@ -51,24 +51,27 @@ const (
 
 // app holds one invocation's flags and writers.
 type app struct {
-	readOnly       bool // the command only reads the database (status, verify, export)
-	stdout, stderr io.Writer
-	db             string
-	profile        string // dbt profile, with its target and folder
-	target         string
-	profilesDir    string
-	shop, crm      string
-	json           bool
-	quiet          bool
-	color          bool
-	connectTimeout time.Duration
-	separateDBs    bool
-	workers        int
-	barsOn         bool
-	pbar           *progressbar.ProgressBar
-	pbarTable      string
-	settings       *config.File // ./originsim.yaml, once read
-	settingsRead   bool
+	// documentWritten says the command's one JSON document, its failure
+	// included, is written: Main then says the error on standard error.
+	documentWritten bool
+	readOnly        bool // the command only reads the database (status, verify, export)
+	stdout, stderr  io.Writer
+	db              string
+	profile         string // dbt profile, with its target and folder
+	target          string
+	profilesDir     string
+	shop, crm       string
+	json            bool
+	quiet           bool
+	color           bool
+	connectTimeout  time.Duration
+	separateDBs     bool
+	workers         int
+	barsOn          bool
+	pbar            *progressbar.ProgressBar
+	pbarTable       string
+	settings        *config.File // ./originsim.yaml, once read
+	settingsRead    bool
 	// flagsParsed is set once the command line parsed: a.json is then
 	// what was asked. Before, an error (an unknown command, a bad flag)
 	// finds --json among the arguments.
@@ -108,7 +111,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		msg = fmt.Sprintf("interrupted: the operation was rolled back, nothing changed (%s)", msg)
 		code = exitFailure
 	}
-	if a.json || !a.flagsParsed && jsonRequested(args) {
+	if !a.documentWritten && (a.json || !a.flagsParsed && jsonRequested(args)) {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", jsonIndent)
 		if enc.Encode(map[string]any{"error": msg, "exit_code": code}) == nil {

@@ -197,19 +197,27 @@ type failedReport struct {
 // one document, the failure's included: Main, which writes a document for
 // every error, then says it on standard error only.
 func (a *app) printReport(sc model.Schemas, rep *originsim.Report, failed error) error {
-	if a.json {
-		if failed == nil {
-			return a.writeJSON(rep)
+	return a.printOutcome(rep, failed, func() any { return failedReport{Report: rep, Error: message(failed), ExitCode: exitCode(failed)} },
+		func() { a.reportText(sc, rep) })
+}
+
+// printOutcome prints a report that may fail: with --json one document,
+// on failure the failed form (the report with the error and exit code);
+// otherwise the text, unless --quiet. It returns failed.
+func (a *app) printOutcome(doc any, failed error, failedDoc func() any, text func()) error {
+	if !a.json {
+		if !a.quiet {
+			text()
 		}
-		if err := a.writeJSON(failedReport{Report: rep, Error: message(failed), ExitCode: exitCode(failed)}); err != nil {
-			return err
-		}
-		a.json = false // the document is written
 		return failed
 	}
-	if !a.quiet {
-		a.reportText(sc, rep)
+	if failed == nil {
+		return a.writeJSON(doc)
 	}
+	if err := a.writeJSON(failedDoc()); err != nil {
+		return err
+	}
+	a.documentWritten = true
 	return failed
 }
 
@@ -298,20 +306,8 @@ type failedCheck struct {
 // replica that differs (nil when it is right). With --json it writes
 // exactly one document, as printReport does.
 func (a *app) printCheck(rep *replica.Report, failed error) error {
-	if a.json {
-		if failed == nil {
-			return a.writeJSON(rep)
-		}
-		if err := a.writeJSON(failedCheck{Report: rep, Error: message(failed), ExitCode: exitCode(failed)}); err != nil {
-			return err
-		}
-		a.json = false // the document is written
-		return failed
-	}
-	if !a.quiet {
-		a.checkText(rep)
-	}
-	return failed
+	return a.printOutcome(rep, failed, func() any { return failedCheck{Report: rep, Error: message(failed), ExitCode: exitCode(failed)} },
+		func() { a.checkText(rep) })
 }
 
 // checkText prints the report: a line per table, then each table's

@@ -261,18 +261,5 @@ func (s *suite) verify(t *testing.T, sim *originsim.Simulator, o originsim.Verif
 // operations on them take: the servers are shared, and a database-wide
 // lock would wait for other tests' operations.
 func (s *suite) rawIn(ctx context.Context, sc model.Schemas, fn func(ctx context.Context, d driver.Dialect, tx driver.Tx) error) error {
-	tg, err := driver.Open(ctx, s.url, driver.WithLockScope(sc.Shop))
-	if err != nil {
-		return err
-	}
-	defer tg.Close()
-	tx, err := tg.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(ctx, tg.Dialect(), tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.rawScoped(ctx, sc.Shop, fn)
 }

@@ -306,20 +306,18 @@ func (s *suite) drop(sc model.Schemas) error {
 // covers a scope of its own, not the whole database: tests of other
 // packages run beside it on the shared servers.
 func (s *suite) raw(ctx context.Context, fn func(ctx context.Context, d driver.Dialect, tx driver.Tx) error) error {
-	tg, err := driver.Open(ctx, s.url, driver.WithLockScope(rawScope))
+	return s.rawScoped(ctx, rawScope, fn)
+}
+
+// rawScoped runs fn in one transaction on a connection of its own, under
+// the lock of scope.
+func (s *suite) rawScoped(ctx context.Context, scope string, fn func(ctx context.Context, d driver.Dialect, tx driver.Tx) error) error {
+	tg, err := driver.Open(ctx, s.url, driver.WithLockScope(scope))
 	if err != nil {
 		return err
 	}
 	defer tg.Close()
-	tx, err := tg.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(ctx, tg.Dialect(), tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return driver.InTx(ctx, tg, func(tx driver.Tx) error { return fn(ctx, tg.Dialect(), tx) })
 }
 
 func (s *suite) open(t *testing.T, sc model.Schemas, opts ...originsim.Option) *originsim.Simulator {
