@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
 )
 
@@ -19,9 +20,6 @@ type WrittenFile struct {
 	Rows  int64  `json:"rows"`
 }
 
-// copyOptions are DuckDB's COPY options by file format (export's names).
-var copyOptions = map[string]string{"csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json", "parquet": "FORMAT parquet"}
-
 // WriteHistory writes the row versions a history of want must hold, one
 // file a table (customers.parquet, ...) in dir, for people who compare
 // with their own tools: the rows of each table in key order, a key's
@@ -29,8 +27,7 @@ var copyOptions = map[string]string{"csv": "FORMAT csv, HEADER true", "jsonl": "
 // (originsim.ErrState) unless force; files appear only when all are
 // written.
 func WriteHistory(ctx context.Context, want Expected, g Granularity, format, dir string, force bool, progress func(originsim.Event)) (files []WrittenFile, err error) {
-	opts, ok := copyOptions[format]
-	if !ok {
+	if format != "csv" && format != "parquet" && format != "jsonl" {
 		return nil, usageErr("format %q: use csv, parquet or jsonl", format)
 	}
 	if g != Change && g != Day {
@@ -80,11 +77,17 @@ func WriteHistory(ctx context.Context, want Expected, g Granularity, format, dir
 		if t.Col("updated_at") >= 0 {
 			order += ", " + ident("updated_at")
 		}
-		q := fmt.Sprintf("COPY (SELECT * FROM %s ORDER BY %s) TO %s (%s)", rel, order, quoteString(abs), opts)
-		if format != "parquet" {
-			q = fmt.Sprintf("COPY (%s ORDER BY %s) TO %s (%s)", textSelect(t, rel), order, quoteString(abs), opts)
-		}
-		if err := sc.run(ctx, q); err != nil {
+		// Sorted into a table of the same shape, whose stored order COPY
+		// keeps: DuckDB's FileCopier writes the export's text forms.
+		sorted := *t
+		sorted.Name = "sorted_" + t.Name
+		err = sc.exec(ctx, func(tx driver.Tx) error {
+			if err := tx.Exec(ctx, fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM %s ORDER BY %s", ident(sorted.Name), rel, order)); err != nil {
+				return err
+			}
+			return tx.(driver.FileCopier).CopyTable(ctx, "main", &sorted, abs, format, true)
+		})
+		if err != nil {
 			return nil, fmt.Errorf("write %s: %w", final, err)
 		}
 		var n int64
@@ -101,22 +104,3 @@ func WriteHistory(ctx context.Context, want Expected, g Granularity, format, dir
 	progress(originsim.Event{Kind: originsim.Done, Text: fmt.Sprintf("Wrote the %s history of days 0 to %d to %s", g, want.Day, dir)})
 	return files, nil
 }
-
-// textSelect is the select list of the text formats: timestamps with six
-// fractional digits and decimals as text, the forms export writes.
-func textSelect(t *model.Table, rel string) string {
-	exprs := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		q := ident(c.Name)
-		exprs[i] = q
-		switch c.Kind {
-		case model.Timestamp:
-			exprs[i] = fmt.Sprintf("strftime(%s, '%%Y-%%m-%%d %%H:%%M:%%S.%%f') AS %s", q, q)
-		case model.Decimal:
-			exprs[i] = fmt.Sprintf("CAST(%s AS VARCHAR) AS %s", q, q)
-		}
-	}
-	return "SELECT " + strings.Join(exprs, ", ") + " FROM " + rel
-}
-
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
