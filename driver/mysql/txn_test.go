@@ -20,14 +20,16 @@ import (
 func open(t *testing.T) (driver.Target, string) {
 	t.Helper()
 	url := simtest.ServerURL(t, "ORIGINSIM_TEST_MYSQL_URL")
-	tg, err := driver.Open(t.Context(), url)
+	b := make([]byte, 5)
+	rand.Read(b)
+	schema := "ostest_" + hex.EncodeToString(b) + "_tx"
+	// Locked under the test's own scope: a whole-server lock would hold up
+	// the tests of other packages on the shared server.
+	tg, err := driver.Open(t.Context(), url, driver.WithLockScope(schema))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tg.Close() })
-	b := make([]byte, 5)
-	rand.Read(b)
-	schema := "ostest_" + hex.EncodeToString(b) + "_tx"
 	t.Cleanup(func() {
 		tx, err := tg.Begin(context.Background())
 		if err == nil {

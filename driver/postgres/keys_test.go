@@ -181,9 +181,12 @@ func wantTrusted(t *testing.T, url string, want bool) {
 	}
 }
 
+// openTarget opens the server for a test, under a lock scope of the test's
+// own: a whole-database lock would hold up the tests of other packages on
+// the shared server.
 func openTarget(t *testing.T, url string) driver.Target {
 	t.Helper()
-	tg, err := driver.Open(t.Context(), url)
+	tg, err := driver.Open(t.Context(), url, driver.WithLockScope("test:"+t.Name()))
 	if err != nil {
 		t.Fatal(err)
 	}
