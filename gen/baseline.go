@@ -195,16 +195,16 @@ func (c Config) baseOrder(i int) model.Order {
 // position b*itemBlock on), from the catalog at its original prices, with the orders' totals.
 func (c Config) baseItemBlock(b int) ([]model.OrderItem, []model.Cents) {
 	lo, hi := b*itemBlock, min((b+1)*itemBlock, baseOrders*c.Scale)
-	orders := make([]model.Order, hi-lo)
+	orders := make([]order, hi-lo)
 	for i := range orders {
-		orders[i] = c.baseOrder(lo + i)
+		orders[i] = compact(c.baseOrder(lo + i))
 	}
 	return c.baseItems(b, orders, true)
 }
 
 // baseItems is the items of Day 0 order block b, given its orders (only
 // the totals without emit).
-func (c Config) baseItems(b int, orders []model.Order, emit bool) ([]model.OrderItem, []model.Cents) {
+func (c Config) baseItems(b int, orders []order, emit bool) ([]model.OrderItem, []model.Cents) {
 	no, ni := baseOrders*c.Scale, baseItems*c.Scale
 	lo, hi := b*itemBlock, min((b+1)*itemBlock, no)
 	active := make([]int64, len(catalog))
@@ -240,49 +240,61 @@ func (c Config) baseSession(i int) model.WebSession {
 // Baseline generates Day 0 as a state (what the deltas start from) and its
 // changeset (every row as an insert).
 func Baseline(cfg Config) (*State, *changeset.Changeset, error) {
-	s, err := baselineState(cfg, false)
+	s, err := baselineState(cfg, false, 1)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &s.d
 	cs := &changeset.Changeset{Day: 0}
 	for _, t := range model.Tables() {
 		st := changeset.Step{Table: t.ID, Kind: changeset.Insert, What: "seed data", Columns: t.ColumnNames()}
-		for i, n := 0, d.Len(t.ID); i < n; i++ {
-			st.Rows = append(st.Rows, d.Row(t.ID, i))
+		for i, n := 0, s.stored(t.ID); i < n; i++ {
+			st.Rows = append(st.Rows, s.row(t.ID, i))
 		}
 		cs.Steps = append(cs.Steps, st) // every table, even when empty (payments)
 	}
 	return s, cs, nil
 }
 
-// baselineState is the state of Day 0; a lean one (see Resume) skips the
-// rows of the append-only tables.
-func baselineState(cfg Config, lean bool) (*State, error) {
+// baselineState is the state of Day 0, with room for the rows of the days
+// through day through; a lean one (see Resume) skips the rows of the
+// append-only tables.
+func baselineState(cfg Config, lean bool, through int) (*State, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := emptyState(cfg, lean)
+	s := emptyState(cfg, lean, through)
 	s.baseShop()
 	s.baseOrderLines()
 	s.baseCRM()
 	return s, nil
 }
 
-// emptyState is a state with room for the baseline and a few weeks of
-// days: growing slices of large records by copying is most of the cost
-// otherwise.
-func emptyState(cfg Config, lean bool) *State {
+// emptyState is a state with room for exactly the rows of the baseline and
+// the days through day through: growing slices of large records by copying
+// is most of the cost otherwise, and room beyond the rows is memory held
+// for nothing (at scale 1000 the orders alone are 64 MB).
+func emptyState(cfg Config, lean bool, through int) *State {
 	s := &State{cfg: cfg, lean: lean, due: map[int][]int64{}}
 	d := &s.d
+	var added Plan
+	for n := 1; n <= through; n++ {
+		p := PlanFor(cfg, n)
+		added.Customers += p.Customers
+		added.Orders += p.Orders
+		added.Items += p.Items
+		added.Emails += p.Emails
+		added.Sessions += p.Sessions
+	}
+	more := map[model.TableID]int{model.Customers: added.Customers, model.Orders: added.Orders,
+		model.OrderItems: added.Items, model.EmailActivity: added.Emails, model.WebSessions: added.Sessions}
 	room := func(t model.TableID) int {
-		if lean && appendOnly(t) {
-			return 0
+		if lean && appendOnly(t) && !(t == model.OrderItems && cfg.HardDeletes) {
+			return 0 // see keepsLines
 		}
-		return BaselineCount(cfg, t) * 3 / 2
+		return BaselineCount(cfg, t) + more[t]
 	}
 	d.Customers = make([]model.Customer, 0, room(model.Customers))
-	d.Orders = make([]model.Order, 0, room(model.Orders))
+	s.orders = make([]order, 0, room(model.Orders))
 	d.OrderItems = make([]model.OrderItem, 0, room(model.OrderItems))
 	d.EmailActivity = make([]model.Email, 0, room(model.EmailActivity))
 	d.WebSessions = make([]model.WebSession, 0, room(model.WebSessions))
@@ -305,11 +317,11 @@ func (s *State) baseShop() {
 		d.Campaigns = append(d.Campaigns, cfg.baseCampaign(int64(k+1)))
 	}
 	no := BaselineCount(cfg, model.Orders)
-	d.Orders = d.Orders[:no]
-	parallel(no, func(i int) { d.Orders[i] = cfg.baseOrder(i) })
-	for i := range d.Orders {
-		if d.Orders[i].Status == model.StatusPending {
-			s.pending = append(s.pending, d.Orders[i].ID)
+	s.orders = s.orders[:no]
+	parallel(no, func(i int) { s.orders[i] = compact(cfg.baseOrder(i)) })
+	for i := range s.orders {
+		if s.orders[i].status == pending {
+			s.pending = append(s.pending, s.orders[i].ID)
 		}
 	}
 }
@@ -317,14 +329,14 @@ func (s *State) baseShop() {
 // baseOrderLines makes Day 0's order lines (kept when keepsLines) and the
 // order totals.
 func (s *State) baseOrderLines() {
-	cfg, d := s.cfg, &s.d
-	no := len(d.Orders)
+	cfg := s.cfg
+	no := len(s.orders)
 	// The order totals need every item; the blocks are independent.
 	blocks := (no + itemBlock - 1) / itemBlock
 	items := make([][]model.OrderItem, blocks)
 	totals := make([][]model.Cents, blocks)
 	parallel(blocks, func(b int) {
-		items[b], totals[b] = cfg.baseItems(b, d.Orders[b*itemBlock:min((b+1)*itemBlock, no)], s.keepsLines())
+		items[b], totals[b] = cfg.baseItems(b, s.orders[b*itemBlock:min((b+1)*itemBlock, no)], s.keepsLines())
 	})
 	for b := range blocks {
 		s.keepItems(items[b])

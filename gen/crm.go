@@ -19,7 +19,7 @@ func (s *State) campaigns(w *workday) {
 		s.d.Campaigns = append(s.d.Campaigns, c)
 		ins.Rows = append(ins.Rows, c.Values())
 	}
-	w.cs.Add(ins)
+	w.add(ins)
 	arch := changeset.Step{Table: model.Campaigns, Kind: changeset.SoftDelete, What: "archived", Columns: []string{"campaign_id", "updated_at", "deleted_at"}}
 	for i := range s.d.Campaigns {
 		c := &s.d.Campaigns[i]
@@ -29,7 +29,7 @@ func (s *State) campaigns(w *workday) {
 			arch.Rows = append(arch.Rows, []any{c.ID, t, t})
 		}
 	}
-	w.cs.Add(arch)
+	w.add(arch)
 }
 
 // emailActivity: the running campaign's emails go out through the working
@@ -49,7 +49,7 @@ func (s *State) emailActivity(w *workday) {
 		}
 		step.Rows = append(step.Rows, e.Values())
 	}
-	w.cs.Add(step)
+	w.add(step)
 }
 
 // webSessions: visitors browse the web site from morning to evening; about
@@ -73,5 +73,5 @@ func (s *State) webSessions(w *workday) {
 		}
 		step.Rows = append(step.Rows, ws.Values())
 	}
-	w.cs.Add(step)
+	w.add(step)
 }

@@ -17,7 +17,7 @@ func (s *State) newCustomers(w *workday) {
 		s.settled = append(s.settled, 0)
 		step.Rows = append(step.Rows, c.Values())
 	}
-	w.cs.Add(step)
+	w.add(step)
 }
 
 // activeCustomers are the ids of the customers who have not left.

@@ -87,17 +87,43 @@ const (
 // the steps before it changed, and the changeset keeps its steps in this
 // order.
 func (s *State) Advance() (*changeset.Changeset, error) {
-	n := s.day + 1
-	if n > MaxDay {
-		return nil, fmt.Errorf("%w: day %d is past the last day %d", ErrConfig, n, MaxDay)
+	w := s.begin(s.day + 1)
+	if err := s.play(w); err != nil {
+		return nil, err
 	}
-	w := s.begin(n)
+	return w.cs, nil
+}
+
+// AdvanceSteps plays the next day as Advance does, but hands each step to
+// fn as soon as it is made, in changeset order, and keeps none: the day's
+// rows are never all in memory at once (at scale 1000 a day is about
+// 800,000 rows). After fn's first error it is not called again; the day is
+// still played, and the error returned.
+func (s *State) AdvanceSteps(fn func(changeset.Step) error) error {
+	w := s.begin(s.day + 1)
+	w.sink = func(st changeset.Step) {
+		if w.failed == nil {
+			w.failed = fn(st)
+		}
+	}
+	if err := s.play(w); err != nil {
+		return err
+	}
+	return w.failed
+}
+
+// play runs the steps of day w.n on the state.
+func (s *State) play(w *workday) error {
+	n := w.n
+	if n > MaxDay {
+		return fmt.Errorf("%w: day %d is past the last day %d", ErrConfig, n, MaxDay)
+	}
 	s.newCustomers(w)
 	s.priceChanges(w)
 	s.newOrders(w)
 	s.orderItems(w)
 	if err := s.payments(w); err != nil {
-		return nil, err
+		return err
 	}
 	s.statusTransitions(w)
 	s.emailChanges(w)
@@ -106,7 +132,7 @@ func (s *State) Advance() (*changeset.Changeset, error) {
 	s.emailActivity(w)
 	s.webSessions(w)
 	s.day = n
-	return w.cs, nil
+	return nil
 }
 
 // workday is what the steps of one day share: the plan, the date, the
@@ -117,6 +143,10 @@ type workday struct {
 	plan Plan
 	date time.Time
 	cs   *changeset.Changeset
+	// sink, when set, takes each step instead of cs (see AdvanceSteps);
+	// failed is the first error it met.
+	sink   func(changeset.Step)
+	failed error
 
 	// known is the number of customers at the start of the day; audience
 	// the active ones among them: today's email and web activity goes to
@@ -127,6 +157,37 @@ type workday struct {
 	firstOrder int            // the position of today's first order
 	paid       []int64        // orders paid today, ascending
 	changed    map[int64]bool // customers whose email changed today
+}
+
+// add puts a step of rows in the day's changeset, or hands it to the sink.
+func (w *workday) add(st changeset.Step) {
+	if w.sink == nil {
+		w.cs.Add(st)
+	} else if len(st.Rows) > 0 {
+		w.sink(st)
+	}
+}
+
+// spillRows is how many rows of a step a sink is handed at a time.
+const spillRows = 10000
+
+// spill hands a sink the rows of a step being built once there are
+// spillRows of them: the day's largest steps (Day 1 settles the backlog
+// with 272 payments a scale unit) need not be whole in memory. Without a
+// sink the step stays whole, as the changeset has it.
+func (w *workday) spill(st *changeset.Step) {
+	if w.sink != nil && len(st.Rows) >= spillRows {
+		w.sink(*st)
+		st.Rows = make([][]any, 0, spillRows)
+	}
+}
+
+// room is the capacity to give a step of n rows.
+func (w *workday) room(n int) int {
+	if w.sink != nil {
+		return min(n, spillRows)
+	}
+	return n
 }
 
 // begin opens day n on the state as it stands.

@@ -18,10 +18,10 @@ func (s *State) departures(w *workday) {
 	cancel := s.cancellations(w, leftAt)
 	cancelled := s.cancelOrders(cancel)
 	if s.cfg.HardDeletes {
-		s.hardDeletes(w.cs, left.Rows, cancel)
+		s.hardDeletes(w, left.Rows, cancel)
 	} else {
-		w.cs.Add(left)
-		w.cs.Add(cancelled)
+		w.add(left)
+		w.add(cancelled)
 	}
 	s.prunePending()
 }
@@ -78,9 +78,11 @@ func (s *State) cancellations(w *workday, leftAt map[int64]time.Time) map[int64]
 func (s *State) cancelOrders(cancel map[int64]time.Time) changeset.Step {
 	step := changeset.Step{Table: model.Orders, Kind: changeset.SoftDelete, What: "cancellations", Columns: []string{"order_id", "status", "updated_at", "deleted_at"}}
 	for _, id := range sortedKeys(cancel) {
-		o := s.order(id)
-		o.Status, o.UpdatedAt, o.DeletedAt = model.StatusCancelled, cancel[id], cancel[id]
-		step.Rows = append(step.Rows, []any{id, o.Status, o.UpdatedAt, o.DeletedAt})
+		o, t := s.order(id), cancel[id]
+		o.status = cancelled
+		o.setUpdated(t)
+		o.setDeleted(t)
+		step.Rows = append(step.Rows, []any{id, model.StatusCancelled, t, t})
 	}
 	return step
 }
@@ -92,7 +94,7 @@ func (s *State) cancelOrders(cancel map[int64]time.Time) changeset.Step {
 // before Day 1, which a soft delete kept), and each deleted order's items.
 // Rows are keyed, with the moment of the delete. Children go first: items,
 // then orders, then customers.
-func (s *State) hardDeletes(cs *changeset.Changeset, left [][]any, cancel map[int64]time.Time) {
+func (s *State) hardDeletes(w *workday, left [][]any, cancel map[int64]time.Time) {
 	orders := s.ordersToDelete(left, cancel)
 	items := changeset.Step{Table: model.OrderItems, Kind: changeset.Delete, What: "of deleted orders", Columns: []string{"order_item_id", "deleted_at"}}
 	gone := changeset.Step{Table: model.Orders, Kind: changeset.Delete, What: "cancelled", Columns: []string{"order_id", "deleted_at"}}
@@ -112,9 +114,9 @@ func (s *State) hardDeletes(cs *changeset.Changeset, left [][]any, cancel map[in
 		customers.Rows = append(customers.Rows, []any{r[0], r[1]})
 		s.forget(model.Customers, r[0].(int64))
 	}
-	cs.Add(items)
-	cs.Add(gone)
-	cs.Add(customers)
+	w.add(items)
+	w.add(gone)
+	w.add(customers)
 }
 
 // ordersToDelete is the orders a hard delete removes today, with the moment:
@@ -130,8 +132,8 @@ func (s *State) ordersToDelete(left [][]any, cancel map[int64]time.Time) map[int
 		orders[id] = t
 	}
 	if len(leftAt) > 0 {
-		for i := range s.d.Orders {
-			o := &s.d.Orders[i]
+		for i := range s.orders {
+			o := &s.orders[i]
 			if t, ok := leftAt[o.CustomerID]; ok && !s.Gone(model.Orders, o.ID) {
 				if _, dup := orders[o.ID]; !dup {
 					orders[o.ID] = t

@@ -22,7 +22,7 @@ func (s *State) emailChanges(w *workday) {
 		c.UpdatedAt = spread(w.at(hEmails), w.at(hLeavers), i, len(w.changed), r)
 		step.Rows = append(step.Rows, []any{id, c.LastName, c.Email, c.UpdatedAt})
 	}
-	w.cs.Add(step)
+	w.add(step)
 }
 
 // chooseCustomers draws up to want distinct active customers among those

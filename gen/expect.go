@@ -33,27 +33,27 @@ func Expect(cfg Config, n int, fn func(t model.TableID, row []any) error) error 
 		}
 	}
 	for s.day < n {
-		cs, err := s.Advance()
-		if err != nil {
-			return err
-		}
-		for _, st := range cs.Steps {
+		err := s.AdvanceSteps(func(st changeset.Step) error {
 			if st.Kind != changeset.Insert || !appendOnly(st.Table) {
-				continue
+				return nil
 			}
 			for _, row := range st.Rows {
 				if err := fn(st.Table, row); err != nil {
 					return err
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	for _, t := range model.Tables() {
 		if appendOnly(t.ID) {
 			continue
 		}
-		for i, rows := 0, s.d.Len(t.ID); i < rows; i++ {
-			if err := fn(t.ID, s.d.Row(t.ID, i)); err != nil {
+		for i, rows := 0, s.stored(t.ID); i < rows; i++ {
+			if err := fn(t.ID, s.row(t.ID, i)); err != nil {
 				return err
 			}
 		}
@@ -69,8 +69,8 @@ func expectAll(cfg Config, n int, fn func(t model.TableID, row []any) error) err
 		return err
 	}
 	for _, t := range model.Tables() {
-		for i, rows := 0, s.d.Len(t.ID); i < rows; i++ {
-			row := s.d.Row(t.ID, i)
+		for i, rows := 0, s.stored(t.ID); i < rows; i++ {
+			row := s.row(t.ID, i)
 			if s.Gone(t.ID, row[0].(int64)) {
 				continue
 			}

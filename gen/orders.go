@@ -9,7 +9,7 @@ import (
 // morning, place new orders through the day; each awaits payment.
 func (s *State) newOrders(w *workday) {
 	buyers := s.activeCustomers()
-	w.firstOrder = len(s.d.Orders)
+	w.firstOrder = len(s.orders)
 	step := changeset.Step{Table: model.Orders, Kind: changeset.Insert, What: "new", Columns: model.Get(model.Orders).ColumnNames()}
 	for i := range w.plan.Orders {
 		id := model.KeyAt(w.firstOrder + i)
@@ -17,17 +17,17 @@ func (s *State) newOrders(w *workday) {
 		t := spread(w.at(hOrders), w.at(hPayments), i, w.plan.Orders, r)
 		o := model.Order{ID: id, CustomerID: buyers[r.intn(len(buyers))], OrderDate: w.date, Status: model.StatusPending,
 			Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
-		s.d.Orders = append(s.d.Orders, o)
+		s.orders = append(s.orders, compact(o))
 		s.pending = append(s.pending, id)
 		step.Rows = append(step.Rows, o.Values())
 	}
-	w.cs.Add(step)
+	w.add(step)
 }
 
 // orderItems: each new order gets 1 to 5 lines of distinct products at the
 // price in effect today.
 func (s *State) orderItems(w *workday) {
-	w.cs.Add(changeset.Step{Table: model.OrderItems, Kind: changeset.Insert, What: "new", Columns: model.Get(model.OrderItems).ColumnNames(),
+	w.add(changeset.Step{Table: model.OrderItems, Kind: changeset.Insert, What: "new", Columns: model.Get(model.OrderItems).ColumnNames(),
 		Rows: s.addItems(w.n, w.firstOrder, w.plan.Orders, w.plan.Items)})
 }
 
@@ -41,7 +41,7 @@ func (s *State) addItems(dayN int, firstOrder, nOrders, nItems int) [][]any {
 	rows := make([][]any, 0, nItems)
 	for b := 0; b*itemBlock < nOrders; b++ {
 		lo, hi := b*itemBlock, min((b+1)*itemBlock, nOrders)
-		orders := s.d.Orders[firstOrder+lo : firstOrder+hi]
+		orders := s.orders[firstOrder+lo : firstOrder+hi]
 		items, totals := makeItems(s.cfg.Seed, dayN, orders, lo*nItems/nOrders, hi*nItems/nOrders, s.appended[model.OrderItems], active, price, true)
 		s.keepItems(items)
 		s.total = append(s.total, totals...)

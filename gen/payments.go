@@ -20,9 +20,9 @@ func (s *State) payments(w *workday) error {
 			return err
 		}
 		w.paid = paid
-		step.Rows = s.pay(w, paid, parts)
+		s.pay(w, &step, paid, parts)
 	}
-	w.cs.Add(step)
+	w.add(step)
 	return nil
 }
 
@@ -54,25 +54,25 @@ func (s *State) choosePaid(n, payments int) ([]int64, map[int64]int, error) {
 	return paid, parts, nil
 }
 
-// pay makes the payments of the paid orders, parts[id] for order id, and
-// returns them as rows.
-func (s *State) pay(w *workday, paid []int64, parts map[int64]int) [][]any {
-	rows := make([][]any, 0, w.plan.Payments)
+// pay makes the payments of the paid orders, parts[id] for order id, as
+// the rows of step.
+func (s *State) pay(w *workday, step *changeset.Step, paid []int64, parts map[int64]int) {
+	step.Rows = make([][]any, 0, w.room(w.plan.Payments))
 	first := s.appended[model.Payments]
 	for _, id := range paid {
 		r := w.rowStream(tagPayRow, id)
 		for _, part := range split(r, s.total[model.KeyIndex(id)], parts[id]) {
-			i := len(rows)
+			i := s.appended[model.Payments] - first
 			t := spread(w.at(hPayments), w.at(hStatus), i, w.plan.Payments, r)
 			pm := model.Payment{ID: model.KeyAt(first + i), OrderID: id, Method: part.method, Amount: part.amount, Trio: model.Trio{CreatedAt: t, UpdatedAt: t}}
 			s.appended[model.Payments]++
 			if !s.lean {
 				s.d.Payments = append(s.d.Payments, pm)
 			}
-			rows = append(rows, pm.Values())
+			step.Rows = append(step.Rows, pm.Values())
+			w.spill(step)
 		}
 	}
-	return rows
 }
 
 type payPart struct {

@@ -32,8 +32,8 @@ func (s *State) priceChanges(w *workday) {
 	}
 	sortRows(prices.Rows)
 	sortRows(gone.Rows)
-	w.cs.Add(prices)
-	w.cs.Add(gone)
+	w.add(prices)
+	w.add(gone)
 }
 
 // newPrice moves a price by 5-15 % up or down, to a .99 price point.

@@ -81,7 +81,7 @@ const itemBlock = 100
 // (from active, at their price) per order. It also returns the order totals.
 // Everything comes from the block's own random stream.
 // Without emit, only the totals are made (the same draws, no lines).
-func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstItem int, active []int64, price func(int64) model.Cents, emit bool) ([]model.OrderItem, []model.Cents) {
+func makeItems(seed uint64, dayN int, orders []order, from, to int, firstItem int, active []int64, price func(int64) model.Cents, emit bool) ([]model.OrderItem, []model.Cents) {
 	r := stream(seed, tagItems, uint64(dayN), uint64(orders[0].ID))
 	counts := distribute(r, len(orders), to-from, min(5, len(active)))
 	var items []model.OrderItem
@@ -91,12 +91,13 @@ func makeItems(seed uint64, dayN int, orders []model.Order, from, to int, firstI
 	totals := make([]model.Cents, len(orders))
 	for j, cnt := range counts {
 		o := &orders[j]
+		created := o.createdAt()
 		for _, p := range pickDistinct(r, len(active), cnt) {
 			id, unit := active[p], price(active[p])
 			q := quantity(r)
 			if emit {
 				items = append(items, model.OrderItem{ID: model.KeyAt(firstItem + len(items)), OrderID: o.ID, ProductID: id,
-					Quantity: q, UnitPrice: unit, Trio: model.Trio{CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}})
+					Quantity: q, UnitPrice: unit, Trio: model.Trio{CreatedAt: created, UpdatedAt: created}})
 			}
 			totals[j] += model.Cents(q) * unit
 		}

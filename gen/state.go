@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"github.com/originsim/originsim/changeset"
 	"slices"
 
 	"github.com/originsim/originsim/model"
@@ -18,6 +19,8 @@ type State struct {
 	// them, and they are most of the rows. appended counts them either way.
 	lean     bool
 	appended [model.NumTables]int
+	// orders are kept compact, not in d (see order).
+	orders []order
 	// gone holds the keys deleted by hard deletes (see
 	// Config.HardDeletes); their rows stay in d, as soft deletes would
 	// have left them, so the days after play the same.
@@ -35,9 +38,36 @@ func (s *State) Config() Config { return s.cfg }
 // Day is the last day applied (0: baseline).
 func (s *State) Day() int { return s.day }
 
-// Dataset is the expected content of the tables. Callers must not modify it.
-// A lean state (see Resume) has no rows of the append-only tables.
-func (s *State) Dataset() *model.Dataset { return &s.d }
+// Dataset is the expected content of the tables, made anew at each call
+// (the orders are kept in a form of their own); it shares the rows of the
+// other tables with the state, so callers must not modify it. A lean state
+// (see Resume) has no rows of the append-only tables.
+func (s *State) Dataset() *model.Dataset {
+	d := s.d
+	d.Orders = make([]model.Order, len(s.orders))
+	for i := range s.orders {
+		d.Orders[i] = s.orders[i].model()
+	}
+	return &d
+}
+
+// stored is the number of rows the state keeps of table t (none of the
+// append-only tables when lean), deleted ones included.
+func (s *State) stored(t model.TableID) int {
+	if t == model.Orders {
+		return len(s.orders)
+	}
+	return s.d.Len(t)
+}
+
+// row is the kept row i of table t as values in column order.
+func (s *State) row(t model.TableID, i int) []any {
+	if t == model.Orders {
+		o := s.orders[i].model()
+		return o.Values()
+	}
+	return s.d.Row(t, i)
+}
 
 // Len is the number of rows table t holds after the state's day, also for
 // the tables a lean state does not keep.
@@ -45,7 +75,7 @@ func (s *State) Len(t model.TableID) int {
 	if appendOnly(t) {
 		return s.appended[t] - len(s.gone[t])
 	}
-	return s.d.Len(t) - len(s.gone[t])
+	return s.stored(t) - len(s.gone[t])
 }
 
 // Gone tells whether the row of table t with the given key was deleted
@@ -106,12 +136,13 @@ func replay(cfg Config, n int, lean bool) (*State, error) {
 	if err := checkDay(n); err != nil {
 		return nil, err
 	}
-	s, err := baselineState(cfg, lean)
+	// Room for one day more than n: callers resume to play the next day.
+	s, err := baselineState(cfg, lean, n+1)
 	if err != nil {
 		return nil, err
 	}
 	for s.day < n {
-		if _, err := s.Advance(); err != nil {
+		if err := s.AdvanceSteps(func(changeset.Step) error { return nil }); err != nil {
 			return nil, err
 		}
 	}
@@ -132,14 +163,14 @@ func (s *State) keepItems(items []model.OrderItem) {
 
 // prunePending drops orders that left the pending state.
 func (s *State) prunePending() {
-	s.pending = slices.DeleteFunc(s.pending, func(id int64) bool { return s.order(id).Status != model.StatusPending })
+	s.pending = slices.DeleteFunc(s.pending, func(id int64) bool { return s.order(id).status != pending })
 }
 
 // customer and order find a generated row by its key. Keys skip the user's
 // band (see model.KeyAt): a key is never its position plus one past it.
 func (s *State) customer(id int64) *model.Customer { return &s.d.Customers[model.KeyIndex(id)] }
 
-func (s *State) order(id int64) *model.Order { return &s.d.Orders[model.KeyIndex(id)] }
+func (s *State) order(id int64) *order { return &s.orders[model.KeyIndex(id)] }
 
 func sortedKeys[V any](m map[int64]V) []int64 {
 	keys := make([]int64, 0, len(m))

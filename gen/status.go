@@ -18,21 +18,23 @@ func (s *State) statusTransitions(w *workday) {
 	for i, id := range moves {
 		o := s.order(id)
 		r := w.rowStream(tagShip, id)
-		o.UpdatedAt = spread(w.at(hStatus), w.at(hEmails), i, len(moves), r)
+		t := spread(w.at(hStatus), w.at(hEmails), i, len(moves), r)
+		o.setUpdated(t)
 		switch {
-		case o.Status != model.StatusPending:
-			o.Status = model.StatusCompleted
+		case o.status != pending:
+			o.status = completed
 		case r.pct(70):
-			o.Status = model.StatusShipped
+			o.status = shipped
 			deliver := w.n + 1 + r.intn(3)
 			s.due[deliver] = append(s.due[deliver], id)
 			s.settled[model.KeyIndex(o.CustomerID)]++
 		default:
-			o.Status = model.StatusCompleted
+			o.status = completed
 			s.settled[model.KeyIndex(o.CustomerID)]++
 		}
-		step.Rows = append(step.Rows, []any{id, o.Status, o.UpdatedAt})
+		step.Rows = append(step.Rows, []any{id, o.status.String(), t})
+		w.spill(&step)
 	}
-	w.cs.Add(step)
+	w.add(step)
 	s.prunePending()
 }
