@@ -40,8 +40,12 @@ func Check(ctx context.Context, want Expected, opts Options) (rep *Report, err e
 		Date: cfg.DayDate(want.Day).Format("2006-01-02"), OK: true}
 	opts.Progress(originsim.Event{Kind: originsim.Title, Text: fmt.Sprintf("Checking %s against day %d (%s)...", rep.Replica, want.Day, rep.Date)})
 	load := func() error { return sc.loadExpected(ctx, cfg, want.Day, tables, opts.Progress) }
-	if opts.Layout == History {
+	switch opts.Layout {
+	case History:
 		load = func() error { return sc.loadHistory(ctx, want, tables, opts.Granularity, opts.Progress) }
+	case SCD2:
+		rep.Snapshot = &opts.Snapshot
+		load = func() error { return sc.loadSCD2(ctx, want, tables, opts.Snapshot, opts.Progress) }
 	}
 	if err := load(); err != nil {
 		return nil, err
@@ -89,8 +93,18 @@ func (o *Options) check(want Expected) ([]*model.Table, error) {
 	if o.Layout == "" {
 		o.Layout = Mirror
 	}
-	if o.Layout != Mirror && o.Layout != History {
-		return nil, usageErr("layout %q: the layouts are %s and %s", o.Layout, Mirror, History)
+	if o.Layout != Mirror && o.Layout != History && o.Layout != SCD2 {
+		return nil, usageErr("layout %q: the layouts are %s, %s and %s", o.Layout, Mirror, History, SCD2)
+	}
+	if o.Layout == SCD2 {
+		if err := o.Snapshot.check(want.Day); err != nil {
+			return nil, err
+		}
+	} else if o.Snapshot.Days != nil || o.Snapshot.Strategy != "" || o.Snapshot.HardDeletes != "" {
+		return nil, usageErr("snapshot days, a strategy and hard deletes apply to the %s layout", SCD2)
+	}
+	if (o.ValidFrom == "") != (o.ValidTo == "") {
+		return nil, usageErr("give both validity columns, or neither")
 	}
 	switch {
 	case o.Layout == History && o.Granularity == "":
@@ -186,7 +200,21 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 	if p, ok := src.(interface{ partitions(string) []string }); ok {
 		o.IgnoreColumns = append(slices.Clone(o.IgnoreColumns), p.partitions(raw)...)
 	}
+	var vf, vt, del string
+	if o.Layout == SCD2 {
+		var problems []string
+		if vf, vt, del, problems = scd2Mapping(cols, o); len(problems) > 0 {
+			tr.Problems = problems
+			return tr, nil
+		}
+		o.IgnoreColumns = append(slices.Clone(o.IgnoreColumns), append([]string{vf, vt, del}, scd2Meta...)...)
+		o.DeletedColumn = ""
+		tr.DeletedBy = "versions"
+	}
 	m, problems := mapColumns(t, cols, types, o)
+	if o.Layout == SCD2 {
+		m.deleted = ""
+	}
 	if m.deleted != "" {
 		tr.DeletedBy = m.deleted
 	}
@@ -197,7 +225,16 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 		tr.Problems = problems
 		return tr, nil
 	}
-	if err := normalize(ctx, sc, t, raw, norm, m); err != nil {
+	if o.Layout == SCD2 {
+		typeOf := map[string]string{}
+		for i, c := range cols {
+			typeOf[c] = types[i]
+		}
+		err = normalizeSCD2(ctx, sc, t, raw, norm, m, vf, vt, del, typeOf)
+	} else {
+		err = normalize(ctx, sc, t, raw, norm, m)
+	}
+	if err != nil {
 		return nil, err
 	}
 	custom := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s BETWEEN %d AND %d", ident(norm+"_all"), ident(t.Key()), model.CustomFrom, model.CustomTo)
@@ -208,8 +245,11 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 	if err != nil {
 		return nil, err
 	}
-	if o.Layout == History {
+	switch o.Layout {
+	case History:
 		return checkHistory(ctx, sc, t, tr, exp, norm, units, o)
+	case SCD2:
+		return checkSCD2(ctx, sc, t, tr, exp, norm, cmp, units, o)
 	}
 	c, err := compare(ctx, sc, t, exp, norm, cmp, units)
 	if err != nil {

@@ -77,6 +77,13 @@ type Options struct {
 	// Strict makes a replica that keeps timestamps at a coarser precision
 	// than the source fail instead of warn.
 	Strict bool
+	// Snapshot says, for SCD2, which history to expect: the snapshot days,
+	// the strategy and what hard deletes do.
+	Snapshot Snapshot
+	// ValidFrom and ValidTo name an SCD2 table's validity columns (with
+	// DeletedColumn its deletion flag); empty: dbt's, Databricks' or the
+	// generic names are looked for.
+	ValidFrom, ValidTo string
 	// Progress receives progress events; nil: none.
 	Progress func(originsim.Event)
 }
@@ -85,6 +92,7 @@ type Options struct {
 type Report struct {
 	Layout      Layout        `json:"layout"`
 	Granularity Granularity   `json:"granularity,omitempty"`
+	Snapshot    *Snapshot     `json:"snapshot,omitempty"`
 	Replica     string        `json:"replica"` // the target, password masked
 	Day         int           `json:"day"`
 	Date        string        `json:"date"`
@@ -122,7 +130,9 @@ type TableReport struct {
 	// missing).
 	Warnings []string `json:"warnings,omitempty"`
 	Problems []string `json:"problems,omitempty"`
-	OK       bool     `json:"ok"`
+	// Violations are the structural rules an SCD2 table breaks.
+	Violations []Violation `json:"violations,omitempty"`
+	OK         bool        `json:"ok"`
 }
 
 // Example is one key that differs.

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
@@ -60,43 +61,73 @@ func expectedName(t *model.Table, day int) string { return fmt.Sprintf("exp%d_%s
 // the scratch database, each table as its own typed table without keys,
 // rows in key order.
 func (sc *scratch) loadExpected(ctx context.Context, cfg gen.Config, n int, tables []*model.Table, progress func(originsim.Event)) error {
-	var copies [model.NumTables]*model.Table
-	var batches [model.NumTables][][]any
-	for _, t := range tables {
-		c := *t
-		c.Name, c.ForeignKeys = expectedName(t, n), nil
-		copies[t.ID] = &c
-		if err := sc.run(ctx, createPlain(&c)); err != nil {
-			return err
-		}
-	}
-	flush := func(id model.TableID) error {
-		rows := batches[id]
-		batches[id] = nil
-		if len(rows) == 0 {
-			return nil
-		}
-		return sc.exec(ctx, func(tx driver.Tx) error { return tx.Insert(ctx, "main", copies[id], rows) })
-	}
-	err := gen.Expect(cfg, n, func(id model.TableID, row []any) error {
-		if copies[id] == nil {
-			return nil
-		}
-		batches[id] = append(batches[id], append([]any(nil), row...))
-		if len(batches[id]) < originsim.BatchRows {
-			return nil
-		}
-		return flush(id)
-	})
+	b, err := sc.newBatcher(ctx, tables, n, nil)
 	if err != nil {
 		return err
 	}
+	err = gen.Expect(cfg, n, func(id model.TableID, row []any) error { return b.add(id, append([]any(nil), row...)) })
+	if err != nil {
+		return err
+	}
+	if err := b.flushAll(); err != nil {
+		return err
+	}
+	progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Generated the expected rows of day %d", n)})
+	return nil
+}
+
+// batcher writes rows into the expected tables of the scratch database in
+// batches of originsim.BatchRows.
+type batcher struct {
+	ctx     context.Context
+	sc      *scratch
+	copies  [model.NumTables]*model.Table
+	batches [model.NumTables][][]any
+}
+
+// newBatcher makes the expected tables of day n (each table's columns and
+// then more, without keys).
+func (sc *scratch) newBatcher(ctx context.Context, tables []*model.Table, n int, more []model.Column) (*batcher, error) {
+	b := &batcher{ctx: ctx, sc: sc}
 	for _, t := range tables {
-		if err := flush(t.ID); err != nil {
+		c := *t
+		c.Name, c.ForeignKeys = expectedName(t, n), nil
+		c.Columns = append(slices.Clone(t.Columns), more...)
+		b.copies[t.ID] = &c
+		if err := sc.run(ctx, createPlain(&c)); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// add queues a row of table id (ignored when id is not checked).
+func (b *batcher) add(id model.TableID, row []any) error {
+	if b.copies[id] == nil {
+		return nil
+	}
+	b.batches[id] = append(b.batches[id], row)
+	if len(b.batches[id]) < originsim.BatchRows {
+		return nil
+	}
+	return b.flush(id)
+}
+
+func (b *batcher) flush(id model.TableID) error {
+	rows := b.batches[id]
+	b.batches[id] = nil
+	if len(rows) == 0 {
+		return nil
+	}
+	return b.sc.exec(b.ctx, func(tx driver.Tx) error { return tx.Insert(b.ctx, "main", b.copies[id], rows) })
+}
+
+func (b *batcher) flushAll() error {
+	for id := range b.batches {
+		if err := b.flush(model.TableID(id)); err != nil {
 			return err
 		}
 	}
-	progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Generated the expected rows of day %d", n)})
 	return nil
 }
 
