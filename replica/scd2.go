@@ -281,7 +281,7 @@ func (sn Snapshot) describeDays(n int) string {
 	return strings.Join(out, ", ")
 }
 
-// scd2Columns finds the replica's validity columns: those asked for, or
+// scd2Mapping finds the replica's validity columns: those asked for, or
 // the first convention it has. The columns found are not compared as
 // extras.
 func scd2Mapping(have []string, o Options) (from, to, deleted string, problems []string) {
