@@ -65,24 +65,37 @@ func Check(ctx context.Context, want Expected, opts Options) (rep *Report, err e
 		if !tr.OK {
 			kind = originsim.Note
 		}
-		opts.Progress(originsim.Event{Kind: kind, Text: fmt.Sprintf("Checked %s: %s", t.Name, verdict(tr))})
+		opts.Progress(originsim.Event{Kind: kind, Text: fmt.Sprintf("Checked %s: %s", t.Name, verdict(tr, opts.Layout))})
 	}
-	if !rep.OK && opts.Layout == Mirror {
+	switch {
+	case !rep.OK && opts.Layout == Mirror:
 		if rep.Diagnosis, err = diagnose(ctx, sc, rep, tables, want); err != nil {
+			return nil, err
+		}
+	case !rep.OK && opts.Layout == SCD2:
+		if rep.Diagnosis, err = diagnoseSCD2(ctx, sc, rep, tables, want, opts.Snapshot); err != nil {
 			return nil, err
 		}
 	}
 	return rep, nil
 }
 
-func verdict(tr *TableReport) string {
+func verdict(tr *TableReport, layout Layout) string {
+	unit := "rows"
+	if layout != Mirror {
+		unit = "versions"
+	}
 	if tr.OK {
-		return fmt.Sprintf("%d rows, as expected", tr.Expected)
+		return fmt.Sprintf("%d %s, as expected", tr.Expected, unit)
 	}
 	if len(tr.Problems) > 0 {
 		return strings.Join(tr.Problems, "; ")
 	}
-	return fmt.Sprintf("%d missing, %d extra, %d changed, %d duplicates", tr.Missing, tr.Extra, tr.Changed, tr.Duplicates)
+	out := fmt.Sprintf("%d missing, %d extra, %d changed, %d duplicates", tr.Missing, tr.Extra, tr.Changed, tr.Duplicates)
+	if n := len(tr.Violations); n > 0 {
+		out += fmt.Sprintf("; %d structural rules broken", n)
+	}
+	return out
 }
 
 // check validates the options and returns the tables to check.
@@ -210,6 +223,11 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 		o.IgnoreColumns = append(slices.Clone(o.IgnoreColumns), append([]string{vf, vt, del}, scd2Meta...)...)
 		o.DeletedColumn = ""
 		tr.DeletedBy = "versions"
+		if del != "" {
+			tr.DeletedBy = "versions, " + del
+		} else if o.Snapshot.HardDeletes == NewRecord {
+			tr.Warnings = append(tr.Warnings, "no deletion flag (dbt_is_deleted, or --deleted-column): a deletion record cannot be told from a version")
+		}
 	}
 	m, problems := mapColumns(t, cols, types, o)
 	if o.Layout == SCD2 {
@@ -226,11 +244,7 @@ func checkTable(ctx context.Context, sc *scratch, src source, t *model.Table, wa
 		return tr, nil
 	}
 	if o.Layout == SCD2 {
-		typeOf := map[string]string{}
-		for i, c := range cols {
-			typeOf[c] = types[i]
-		}
-		err = normalizeSCD2(ctx, sc, t, raw, norm, m, vf, vt, del, typeOf)
+		err = normalizeSCD2(ctx, sc, t, raw, norm, m, vf, vt, del, cols, types)
 	} else {
 		err = normalize(ctx, sc, t, raw, norm, m)
 	}

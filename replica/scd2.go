@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"crypto/md5"
 	"fmt"
 	"maps"
 	"slices"
@@ -56,14 +57,24 @@ type Snapshot struct {
 }
 
 // version is one expected version of a row. A time a snapshot's run
-// gives (unknown to originsim) is zero, with the day of the run in
-// fromRun or toRun (-1 when the time is known, or there is none).
+// gives (unknown to originsim: check does not compare it) has the day of
+// the run in fromRun or toRun (-1 when the time is the row's own), and is
+// the time RunTime assumes.
 type version struct {
 	row            []any
 	from, to       time.Time
 	fromRun, toRun int
-	open, deleted  bool // deleted: a deletion record (new_record)
+	opened, closed int    // the days of the runs that opened and closed it (closed -1: open)
+	open, deleted  bool   // deleted: a deletion record (new_record)
+	scdID          string // dbt_scd_id as dbt computes it on PostgreSQL
 }
+
+// RunTime is the time originsim assumes for the snapshot run after day d,
+// where a version's bound is the run's time (the check strategy, closed
+// deletes, deletion records): midnight at the end of the day, after every
+// change of day d and before any of day d+1. check does not compare such
+// times, only their order; expect writes them.
+func RunTime(cfg gen.Config, d int) time.Time { return cfg.DayDate(d + 1) }
 
 // versions plays the snapshots of sn over days 0 to n of cfg and calls fn
 // with every version each table must hold, closed ones as they close and
@@ -102,7 +113,7 @@ func (sn Snapshot) versions(cfg gen.Config, sc model.Schemas, n int, want [model
 		}
 		for id := range seen {
 			for _, key := range slices.Sorted(maps.Keys(seen[id])) {
-				if err := sn.run(model.TableID(id), day, key, seen[id][key], open[id], fn); err != nil {
+				if err := sn.run(model.TableID(id), day, RunTime(cfg, day), key, seen[id][key], open[id], fn); err != nil {
 					return err
 				}
 			}
@@ -122,22 +133,30 @@ func (sn Snapshot) versions(cfg gen.Config, sc model.Schemas, n int, want [model
 
 // run applies what the snapshot after day d sees of one key: its row, or
 // nil when it is gone.
-func (sn Snapshot) run(t model.TableID, d int, key int64, row []any, open map[int64]*version, fn func(model.TableID, *version) error) error {
+// at is the run's time (RunTime).
+func (sn Snapshot) run(t model.TableID, d int, at time.Time, key int64, row []any, open map[int64]*version, fn func(model.TableID, *version) error) error {
 	cur := open[key]
 	upd := model.Get(t).Col("updated_at")
 	starts := func(row []any, deleted bool) *version {
-		v := &version{row: row, fromRun: d, toRun: -1, open: true, deleted: deleted}
+		v := &version{row: row, from: at, fromRun: d, toRun: -1, opened: d, closed: -1, open: true, deleted: deleted}
 		if sn.Strategy == Timestamp && !deleted {
 			v.from, v.fromRun = row[upd].(time.Time), -1
 		}
+		// dbt: md5(key|updated_at), the run's time for the check
+		// strategy; a deletion record's, md5(the closed version's id|time).
+		id := fmt.Sprint(key)
+		if deleted {
+			id = cur.scdID
+		}
+		v.scdID = fmt.Sprintf("%x", md5.Sum([]byte(id+"|"+pgTimestamp(v.from))))
 		return v
 	}
 	closeAt := func(v *version, row []any) error {
-		v.open = false
+		v.open, v.closed = false, d
 		if sn.Strategy == Timestamp && row != nil {
 			v.to = row[upd].(time.Time)
 		} else {
-			v.toRun = d
+			v.to, v.toRun = at, d
 		}
 		delete(open, key)
 		return fn(t, v)
@@ -163,6 +182,13 @@ func (sn Snapshot) run(t model.TableID, d int, key int64, row []any, open map[in
 		open[key] = starts(row, false)
 	}
 	return nil
+}
+
+// pgTimestamp is a timestamp as PostgreSQL casts it to text (the
+// fraction without trailing zeros), the form dbt hashes.
+func pgTimestamp(t time.Time) string {
+	s := t.UTC().Format("2006-01-02 15:04:05.000000")
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 
 // changed tells whether the snapshot's strategy sees row as a new
@@ -205,6 +231,8 @@ var scd2Columns = []model.Column{
 	{Name: "originsim_to", Kind: model.Timestamp, Nullable: true},
 	{Name: "originsim_from_run", Kind: model.Int, Nullable: true},
 	{Name: "originsim_to_run", Kind: model.Int, Nullable: true},
+	{Name: "originsim_opened", Kind: model.Int},
+	{Name: "originsim_closed", Kind: model.Int, Nullable: true},
 	{Name: "originsim_open", Kind: model.Bool},
 	{Name: "originsim_deleted", Kind: model.Bool},
 }
@@ -233,20 +261,24 @@ func (sc *scratch) loadSCD2(ctx context.Context, want Expected, tables []*model.
 	if err != nil {
 		return err
 	}
-	timeOrNil := func(t time.Time) any {
+	// A time a run gives is not compared: NULL, with the run's day.
+	bound := func(t time.Time, run int) (any, any) {
+		if run >= 0 {
+			return nil, int64(run)
+		}
 		if t.IsZero() {
-			return nil
+			return nil, nil
 		}
-		return t
-	}
-	runOrNil := func(d int) any {
-		if d < 0 {
-			return nil
-		}
-		return int64(d)
+		return t, nil
 	}
 	err = sn.versions(want.Config, want.Schemas, want.Day, wanted, func(id model.TableID, v *version) error {
-		return b.add(id, append(slices.Clone(v.row), timeOrNil(v.from), timeOrNil(v.to), runOrNil(v.fromRun), runOrNil(v.toRun), v.open, v.deleted))
+		from, fromRun := bound(v.from, v.fromRun)
+		to, toRun := bound(v.to, v.toRun)
+		var closed any
+		if v.closed >= 0 {
+			closed = int64(v.closed)
+		}
+		return b.add(id, append(slices.Clone(v.row), from, to, fromRun, toRun, int64(v.opened), closed, v.open, v.deleted))
 	})
 	if err != nil {
 		return err
@@ -289,26 +321,40 @@ func scd2Mapping(have []string, o Options) (from, to, deleted string, problems [
 	for _, c := range have {
 		lower[strings.ToLower(c)] = c
 	}
-	if o.ValidFrom != "" || o.ValidTo != "" {
+	switch {
+	case o.ValidFrom != "":
 		from, to = lower[strings.ToLower(o.ValidFrom)], lower[strings.ToLower(o.ValidTo)]
 		if from == "" || to == "" {
 			problems = append(problems, fmt.Sprintf("no columns %s and %s (the validity columns asked for)", o.ValidFrom, o.ValidTo))
 		}
-		return from, to, lower[strings.ToLower(o.DeletedColumn)], problems
-	}
-	for _, c := range scd2Conventions {
-		if lower[c[0]] != "" && lower[c[1]] != "" {
-			return lower[c[0]], lower[c[1]], lower[c[2]], nil
+	default:
+		for _, c := range scd2Conventions {
+			if lower[c[0]] != "" && lower[c[1]] != "" {
+				from, to, deleted = lower[c[0]], lower[c[1]], lower[c[2]]
+				break
+			}
+		}
+		if from == "" {
+			problems = append(problems, "no validity columns: looked for dbt_valid_from/dbt_valid_to, __START_AT/__END_AT and valid_from/valid_to (or give them)")
 		}
 	}
-	return "", "", "", []string{"no validity columns: looked for dbt_valid_from/dbt_valid_to, __START_AT/__END_AT and valid_from/valid_to (or give them)"}
+	if o.DeletedColumn != "" {
+		if deleted = lower[strings.ToLower(o.DeletedColumn)]; deleted == "" {
+			problems = append(problems, fmt.Sprintf("no column %s (the deletion flag asked for)", o.DeletedColumn))
+		}
+	}
+	return from, to, deleted, problems
 }
 
 // normalizeSCD2 makes the scratch table norm of the replica's versions in
 // originsim's columns and terms, with the validity range (a valid_to in
 // the year 9000 or later, dbt's dbt_valid_to_current, is open) and the
 // deletion flag.
-func normalizeSCD2(ctx context.Context, sc *scratch, t *model.Table, from, norm string, m mapping, vf, vt, del string, types map[string]string) error {
+func normalizeSCD2(ctx context.Context, sc *scratch, t *model.Table, from, norm string, m mapping, vf, vt, del string, cols, colTypes []string) error {
+	types := map[string]string{}
+	for i, c := range cols {
+		types[c] = colTypes[i]
+	}
 	exprs := make([]string, 0, len(t.Columns)+3)
 	for i, c := range t.Columns {
 		exprs = append(exprs, normalized(c.Kind, ident(m.cols[i]), m.types[i])+" AS "+ident(c.Name))
@@ -340,12 +386,12 @@ func compareSCD2(ctx context.Context, sc *scratch, t *model.Table, exp, norm, cm
 		diff = append(diff, fmt.Sprintf("e.%s IS DISTINCT FROM r.%s", ident(c.Name), ident(c.Name)))
 	}
 	eCols = append(eCols, expectedValue(model.Timestamp, "originsim_from", unit)+" AS originsim_from",
-		expectedValue(model.Timestamp, "originsim_to", unit)+" AS originsim_to", "originsim_from_run", "originsim_open", "originsim_deleted")
+		expectedValue(model.Timestamp, "originsim_to", unit)+" AS originsim_to", "originsim_from_run", "originsim_opened", "originsim_open", "originsim_deleted")
 	diff = append(diff, "(e.originsim_from IS NOT NULL AND e.originsim_from IS DISTINCT FROM r.originsim_from)",
 		"e.originsim_open <> (r.originsim_to IS NULL)",
 		"(NOT e.originsim_open AND e.originsim_to IS NOT NULL AND e.originsim_to IS DISTINCT FROM r.originsim_to)")
 	q := fmt.Sprintf(`CREATE TABLE %[1]s AS SELECT COALESCE(e.%[2]s, r.%[2]s) AS k, COALESCE(e.%[3]s, r.%[3]s) AS at,
-  COALESCE(e.originsim_deleted, r.originsim_deleted) AS del, e.originsim_from_run AS from_run,
+  COALESCE(e.originsim_deleted, r.originsim_deleted) AS del, e.originsim_from_run AS from_run, e.originsim_opened AS opened,
   e.%[2]s IS NULL AS extra, r.%[2]s IS NULL AS missing, (e.%[2]s IS NOT NULL AND r.%[2]s IS NOT NULL AND (%[4]s)) AS changed
 FROM (SELECT %[5]s FROM %[6]s) AS e FULL OUTER JOIN (SELECT DISTINCT * FROM %[7]s WHERE %[2]s IS NOT NULL) AS r
   ON e.%[2]s = r.%[2]s AND e.%[3]s = r.%[3]s AND e.originsim_deleted = r.originsim_deleted`,
@@ -367,6 +413,7 @@ FROM (SELECT %[5]s FROM %[6]s) AS e FULL OUTER JOIN (SELECT DISTINCT * FROM %[7]
 // Violation is a structural rule an SCD2 table breaks, with the keys that
 // break it.
 type Violation struct {
+	ID    string  `json:"id"` // gap, overlap, empty, several_open, live_not_open, deleted_open
 	Rule  string  `json:"rule"`
 	Count int64   `json:"count"`
 	Keys  []int64 `json:"keys,omitempty"`
@@ -375,18 +422,18 @@ type Violation struct {
 // scd2Rules are the structural rules every SCD2 table obeys, as queries
 // giving the keys that break each (over the replica's versions v, ordered
 // per key, and the expected open versions x).
-var scd2Rules = []struct{ name, keys string }{
-	{"a version's end is not the next version's start (a gap)",
+var scd2Rules = []struct{ id, name, keys string }{
+	{"gap", "a version's end is not the next version's start (a gap)",
 		"SELECT k FROM v WHERE t IS NOT NULL AND nf IS NOT NULL AND t < nf"},
-	{"a version's range overlaps the next one's",
+	{"overlap", "a version's range overlaps the next one's",
 		"SELECT k FROM v WHERE nf IS NOT NULL AND (t IS NULL OR t > nf)"},
-	{"a version's range is empty",
+	{"empty", "a version's range is empty",
 		"SELECT k FROM v WHERE t IS NOT NULL AND t <= f"},
-	{"a key has several open versions",
+	{"several_open", "a key has several open versions",
 		"SELECT k FROM v WHERE t IS NULL GROUP BY k HAVING count(*) > 1"},
-	{"a live key has no open version",
+	{"live_not_open", "a live key has no open version",
 		"SELECT k FROM x WHERE k NOT IN (SELECT k FROM v WHERE t IS NULL)"},
-	{"a deleted key still has an open version (deletes are not invalidated)",
+	{"deleted_open", "a deleted key still has an open version (deletes are not invalidated)",
 		"SELECT DISTINCT k FROM v WHERE t IS NULL AND k IN (SELECT k FROM e) AND k NOT IN (SELECT k FROM x)"},
 }
 
@@ -399,7 +446,7 @@ func violations(ctx context.Context, sc *scratch, t *model.Table, exp, norm stri
   x AS (SELECT %[1]s AS k FROM %[4]s WHERE originsim_open) `, key, ident("updated_at"), ident(norm), ident(exp))
 	var out []Violation
 	for _, r := range scd2Rules {
-		vi := Violation{Rule: r.name}
+		vi := Violation{ID: r.id, Rule: r.name}
 		q := fmt.Sprintf("%sSELECT count(*) OVER (), k FROM (SELECT DISTINCT k FROM (%s)) ORDER BY k LIMIT %d", with, r.keys, max(n, 1))
 		err := sc.query(ctx, q, []model.Kind{model.Int, model.Int}, func(v []any) error {
 			vi.Count = v[0].(int64)

@@ -204,8 +204,10 @@ func reportText(rep *replica.Report) string {
 }
 
 // The faults users report, each found with its keys: deletes never
-// invalidated, a snapshot that skipped a day, a version removed by hand,
-// a closed version re-opened.
+// invalidated, a snapshot that skipped a day (named as that day), a
+// version removed by hand, a closed version re-opened, a live key closed
+// (as a key restored and not re-opened is), a change written twice by a
+// re-run (overlapping ranges).
 func TestDBTSnapshotFaults(t *testing.T) {
 	ctx := t.Context()
 	cfg := gen.Default()
@@ -248,14 +250,26 @@ func TestDBTSnapshotFaults(t *testing.T) {
 	if rep.OK || v == nil || v.Count != int64(len(gone)) || !slices.Equal(v.Keys, gone[:min(5, len(gone))]) {
 		t.Fatalf("deletes not invalidated: want keys %v named, got %s", gone, reportText(rep))
 	}
+	named := keyList(gone)
+	if len(gone) > 5 {
+		named = strings.ReplaceAll(keyList(gone[:5]), " and ", ", ") + fmt.Sprintf(" and %d more", len(gone)-5)
+	}
+	if !diagnosed(rep, "customers: deleted keys "+named+" still have an open version", "deletes are not invalidated") {
+		t.Fatalf("deletes not invalidated: want a diagnosis naming keys %v, got %s", gone, reportText(rep))
+	}
 
 	skipped := snapshotted(t, cfg, 3, []int{0, 1, 3}, replica.Timestamp, replica.Invalidate)
 	if rep := scd2Check(t, cfg, 3, skipped, replica.Snapshot{Days: []int{0, 1, 3}, HardDeletes: replica.Invalidate}); !rep.OK {
 		t.Fatalf("snapshots after days 0, 1 and 3, checked as such, differ: %s", reportText(rep))
 	}
 	rep = scd2Check(t, cfg, 3, skipped, replica.Snapshot{HardDeletes: replica.Invalidate})
-	if rep.OK || rep.Tables[0].Missing == 0 || rep.Tables[0].Extra != 0 {
-		t.Fatalf("a snapshot that skipped day 2: want versions missing and none extra, got %s", reportText(rep))
+	if rep.OK || rep.Tables[0].Missing == 0 || rep.Tables[0].Extra != 0 || !diagnosed(rep, "only the snapshot after day 2 could see", "--snapshot-days 0-1,3") {
+		t.Fatalf("a snapshot that skipped day 2: want versions missing, none extra, and the day named, got %s", reportText(rep))
+	}
+	for _, tr := range rep.Tables {
+		if len(tr.Violations) > 0 {
+			t.Fatalf("a snapshot that skipped a day is still well formed: got %s", reportText(rep))
+		}
 	}
 
 	// By hand: remove one closed version of customer k, re-open another.
@@ -263,17 +277,29 @@ func TestDBTSnapshotFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var removed, reopened int64
+	var removed, reopened, closed, twice int64
 	err = driver.InTx(ctx, tg, func(tx driver.Tx) error {
+		// Keys of customers with a closed version, and of live ones with
+		// one version only.
+		var keys, single []int64
 		q := "select customer_id from snap.customers where dbt_valid_to is not null order by customer_id limit 2"
-		var keys []int64
 		if err := tx.Query(ctx, q, []model.Kind{model.Int}, func(r []any) error { keys = append(keys, r[0].(int64)); return nil }); err != nil {
 			return err
 		}
-		removed, reopened = keys[0], keys[1]
+		q = "select customer_id from snap.customers group by customer_id having count(*) = 1 and count(dbt_valid_to) = 0 order by customer_id limit 2"
+		if err := tx.Query(ctx, q, []model.Kind{model.Int}, func(r []any) error { single = append(single, r[0].(int64)); return nil }); err != nil {
+			return err
+		}
+		removed, reopened, closed, twice = keys[0], keys[1], single[0], single[1]
 		return errorsOf(
 			tx.Exec(ctx, fmt.Sprintf("delete from snap.customers where customer_id = %d and dbt_valid_to is not null", removed)),
-			tx.Exec(ctx, fmt.Sprintf("update snap.customers set dbt_valid_to = null where customer_id = %d", reopened)))
+			tx.Exec(ctx, fmt.Sprintf("update snap.customers set dbt_valid_to = null where customer_id = %d", reopened)),
+			tx.Exec(ctx, fmt.Sprintf("update snap.customers set dbt_valid_to = TIMESTAMP '2031-01-01 00:00:00' where customer_id = %d", closed)),
+			// A re-run that inserted the open version again, a second
+			// later, without closing the first: a copy of the version
+			// (same updated_at) whose range differs.
+			tx.Exec(ctx, fmt.Sprintf(`insert into snap.customers select * replace (dbt_valid_from + interval 1 second as dbt_valid_from)
+  from snap.customers where customer_id = %d`, twice)))
 	})
 	tg.Close()
 	if err != nil {
@@ -281,17 +307,48 @@ func TestDBTSnapshotFaults(t *testing.T) {
 	}
 	rep = scd2Check(t, cfg, 3, url, replica.Snapshot{})
 	cust = rep.Tables[0]
-	several := false
+	broken := map[string][]int64{}
 	for _, v := range cust.Violations {
-		several = several || (strings.Contains(v.Rule, "several open versions") && slices.Equal(v.Keys, []int64{reopened}))
+		broken[v.ID] = v.Keys
 	}
-	var missingKeys []int64
+	examples := map[string][]int64{}
 	for _, ex := range cust.Examples {
-		if ex.Kind == "missing" {
-			missingKeys = append(missingKeys, ex.Key)
+		examples[ex.Kind] = append(examples[ex.Kind], ex.Key)
+	}
+	both := []int64{min(reopened, twice), max(reopened, twice)}
+	if rep.OK || cust.Missing != 1 || !slices.Equal(examples["missing"], []int64{removed}) ||
+		cust.Duplicates != 1 || cust.Extra != 0 || !slices.Equal(examples["changed"], sorted(closed, reopened, twice)) ||
+		!slices.Equal(broken["several_open"], both) || !slices.Equal(broken["live_not_open"], []int64{closed}) ||
+		!slices.Equal(broken["overlap"], both) {
+		t.Fatalf("version of %d removed, %d re-opened, %d closed, %d written twice: got %s", removed, reopened, closed, twice, reportText(rep))
+	}
+	if !diagnosed(rep, fmt.Sprintf("live key %d has no open version", closed)) || !diagnosed(rep, keyList(both)+" have versions whose ranges overlap") {
+		t.Fatalf("want the closed key and the overlapping ones diagnosed: got %s", reportText(rep))
+	}
+}
+
+func sorted(keys ...int64) []int64 { slices.Sort(keys); return keys }
+
+// diagnosed tells whether a line of the diagnosis holds every part.
+func diagnosed(rep *replica.Report, parts ...string) bool {
+	return slices.ContainsFunc(rep.Diagnosis, func(l string) bool {
+		for _, p := range parts {
+			if !strings.Contains(l, p) {
+				return false
+			}
 		}
+		return true
+	})
+}
+
+// keyList writes keys as the diagnosis names them: "3, 7 and 12".
+func keyList(keys []int64) string {
+	var s []string
+	for _, k := range keys {
+		s = append(s, fmt.Sprint(k))
 	}
-	if rep.OK || cust.Missing != 1 || !slices.Equal(missingKeys, []int64{removed}) || !several {
-		t.Fatalf("version of %d removed, %d re-opened: got %s", removed, reopened, reportText(rep))
+	if len(s) == 1 {
+		return s[0]
 	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
