@@ -287,12 +287,13 @@ func (sc *scratch) loadSCD2(ctx context.Context, want Expected, tables []*model.
 		return err
 	}
 	progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Generated the versions of snapshots after days %s (%s strategy, hard deletes %s)",
-		sn.describeDays(want.Day), sn.Strategy, sn.HardDeletes)})
+		sn.DescribeDays(want.Day), sn.Strategy, sn.HardDeletes)})
 	return nil
 }
 
-// describeDays renders the snapshot days as ranges: "0-3", "0, 2-5".
-func (sn Snapshot) describeDays(n int) string {
+// DescribeDays renders the days after which the snapshots ran, of a check
+// of day n, as ranges: "0-3", "0, 2-5".
+func (sn Snapshot) DescribeDays(n int) string {
 	days := sn.Days
 	if days == nil {
 		return fmt.Sprintf("0-%d", n)

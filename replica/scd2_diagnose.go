@@ -47,13 +47,13 @@ func diagnoseSCD2(ctx context.Context, sc *scratch, rep *Report, tables []*model
 	}
 	runs := sn.runs(want.Day)
 	rest := Snapshot{Days: slices.DeleteFunc(slices.Clone(runs), func(d int) bool { return slices.Contains(skipped, d) })}
-	which := "the snapshot after day " + (&Snapshot{Days: skipped}).describeDays(want.Day)
+	which := "the snapshot after day " + (&Snapshot{Days: skipped}).DescribeDays(want.Day)
 	if len(skipped) > 1 {
-		which = "the snapshots after days " + (&Snapshot{Days: skipped}).describeDays(want.Day)
+		which = "the snapshots after days " + (&Snapshot{Days: skipped}).DescribeDays(want.Day)
 	}
 	line := fmt.Sprintf("every missing version (%d) is one only %s could see (a row as it stood then and changed before the next run): %s did not run", missing, which, which)
 	if len(rest.Days) > 0 {
-		line += fmt.Sprintf("; if so, check with --snapshot-days %s", strings.ReplaceAll(rest.describeDays(want.Day), ", ", ","))
+		line += fmt.Sprintf("; if so, check with --snapshot-days %s", strings.ReplaceAll(rest.DescribeDays(want.Day), ", ", ","))
 	}
 	return append(out, line), nil
 }

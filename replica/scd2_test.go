@@ -11,7 +11,9 @@ import (
 
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/driver/duckdb"
+	"github.com/originsim/originsim/driver/postgres"
 	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
 	"github.com/originsim/originsim/replica"
 )
@@ -24,8 +26,8 @@ import (
 // (insertions, updates, deletes, deletion records) and merge them with
 // one UPDATE of dbt_valid_to and one INSERT. now is the run's
 // snapshot_get_time().
-func dbtSnapshot(ctx context.Context, tx driver.Tx, tb *model.Table, strategy replica.Strategy, hard replica.HardDeletes, first bool, now time.Time) error {
-	key, src, snap := tb.Key(), "src."+tb.Name, "snap."+tb.Name
+func dbtSnapshot(ctx context.Context, tx driver.Tx, sch dbtSchemas, tb *model.Table, strategy replica.Strategy, hard replica.HardDeletes, first bool, now time.Time) error {
+	key, src, snap := tb.Key(), sch.src+"."+tb.Name, sch.snap+"."+tb.Name
 	nowSQL := "TIMESTAMP '" + now.Format("2006-01-02 15:04:05.000000") + "'"
 	upd, scd := "updated_at", "md5(coalesce(cast("+key+" as varchar), '') || '|' || coalesce(cast(updated_at as varchar), ''))"
 	rowChanged := "(snapshotted_data.dbt_valid_from < source_data.updated_at)"
@@ -107,14 +109,30 @@ func errorsOf(errs ...error) error {
 	return nil
 }
 
+// dbtSchemas are the schemas of a dbt snapshot test: the source's tables
+// and the snapshots'.
+type dbtSchemas struct{ src, snap string }
+
+// runAt is a snapshot run's time in the tests of check: any time after
+// the day's changes; check never compares it.
+func runAt(day int) time.Time { return time.Date(2030, 1, 1, day, 0, 0, 0, time.UTC) }
+
 // snapshotted plays days 0 to last of cfg into a DuckDB file's src schema
 // (the day's rows of customers and orders, as the source has them) and
-// runs dbt's snapshot after each of the days snap; it returns the file's
-// URL, the replica.
+// runs dbt's snapshot after each of the days snap at runAt; it returns
+// the file's URL, the replica.
 func snapshotted(t *testing.T, cfg gen.Config, last int, snap []int, strategy replica.Strategy, hard replica.HardDeletes) string {
 	t.Helper()
-	ctx := t.Context()
 	url := "duckdb:" + filepath.Join(t.TempDir(), "dw.duckdb")
+	snapshotsIn(t, url, duckdb.Dialect, dbtSchemas{"src", "snap"}, cfg, last, snap, strategy, hard, runAt)
+	return url
+}
+
+// snapshotsIn is snapshotted in the schemas sch of any database, with
+// the runs at now(day).
+func snapshotsIn(t *testing.T, url string, d driver.Dialect, sch dbtSchemas, cfg gen.Config, last int, snap []int, strategy replica.Strategy, hard replica.HardDeletes, now func(int) time.Time) {
+	t.Helper()
+	ctx := t.Context()
 	tg, err := driver.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -122,13 +140,13 @@ func snapshotted(t *testing.T, cfg gen.Config, last int, snap []int, strategy re
 	defer tg.Close()
 	tables := []*model.Table{model.Get(model.Customers), model.Get(model.Orders)}
 	err = driver.InTx(ctx, tg, func(tx driver.Tx) error {
-		if err := errorsOf(tx.Exec(ctx, "create schema src"), tx.Exec(ctx, "create schema snap")); err != nil {
+		if err := errorsOf(tx.Exec(ctx, d.CreateSchema(sch.src)), tx.Exec(ctx, d.CreateSchema(sch.snap))); err != nil {
 			return err
 		}
 		for _, tb := range tables {
 			c := *tb
 			c.ForeignKeys = nil
-			if err := tx.Exec(ctx, strings.Replace(duckdb.PlainTable(&c), `"main".`, `src.`, 1)); err != nil {
+			if err := tx.Exec(ctx, d.CreateTable(sch.src, &c)); err != nil {
 				return err
 			}
 		}
@@ -144,15 +162,14 @@ func snapshotted(t *testing.T, cfg gen.Config, last int, snap []int, strategy re
 		}
 		err := driver.InTx(ctx, tg, func(tx driver.Tx) error {
 			for _, tb := range tables {
-				if err := tx.Exec(ctx, "delete from src."+tb.Name); err != nil {
+				if err := tx.Exec(ctx, "delete from "+sch.src+"."+tb.Name); err != nil {
 					return err
 				}
-				if err := tx.Insert(ctx, "src", tb, rows[tb.ID]); err != nil {
+				if err := tx.Insert(ctx, sch.src, tb, rows[tb.ID]); err != nil {
 					return err
 				}
 				if slices.Contains(snap, day) {
-					now := time.Date(2030, 1, 1, day, 0, 0, 0, time.UTC)
-					if err := dbtSnapshot(ctx, tx, tb, strategy, hard, day == snap[0], now); err != nil {
+					if err := dbtSnapshot(ctx, tx, sch, tb, strategy, hard, day == snap[0], now(day)); err != nil {
 						return fmt.Errorf("snapshot of %s after day %d: %w", tb.Name, day, err)
 					}
 				}
@@ -163,7 +180,6 @@ func snapshotted(t *testing.T, cfg gen.Config, last int, snap []int, strategy re
 			t.Fatal(err)
 		}
 	}
-	return url
 }
 
 func scd2Check(t *testing.T, cfg gen.Config, day int, target string, sn replica.Snapshot) *replica.Report {
@@ -351,4 +367,130 @@ func keyList(keys []int64) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// expectMatchesDBT writes expect's SCD2 tables for the snapshots of
+// days 0-3 and compares customers and orders, every column (dbt_scd_id
+// and dbt_updated_at too), row for row with the tables dbt's statements
+// made at the run times expect assumes (replica.RunTime) in schema snap
+// of url.
+func expectMatchesDBT(t *testing.T, url, snap string, cfg gen.Config, sn replica.Snapshot) {
+	t.Helper()
+	ctx := t.Context()
+	dir := t.TempDir()
+	want := replica.Expected{Config: cfg, Day: 3, Schemas: model.DefaultSchemas}
+	if _, err := replica.WriteSCD2(ctx, want, sn, replica.SCD2Names{}, "parquet", dir, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	files, err := driver.Open(ctx, "duckdb:"+filepath.Join(t.TempDir(), "read.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer files.Close()
+	dw, err := driver.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dw.Close()
+	for _, tb := range []*model.Table{model.Get(model.Customers), model.Get(model.Orders)} {
+		cols := append(tb.ColumnNames(), "dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to")
+		var kinds []model.Kind
+		for _, c := range tb.Columns {
+			kinds = append(kinds, c.Kind)
+		}
+		kinds = append(kinds, model.Text, model.Timestamp, model.Timestamp, model.Timestamp)
+		if sn.HardDeletes == replica.NewRecord {
+			cols, kinds = append(cols, "dbt_is_deleted"), append(kinds, model.Text)
+		}
+		q := "SELECT " + strings.Join(cols, ", ") + " FROM %s ORDER BY " + tb.Key() + ", dbt_valid_from"
+		got := rowsOf(t, dw, fmt.Sprintf(q, snap+"."+tb.Name), kinds)
+		exp := rowsOf(t, files, fmt.Sprintf(q, "read_parquet('"+filepath.Join(dir, tb.Name+".parquet")+"')"), kinds)
+		if len(got) != len(exp) {
+			t.Fatalf("%s: dbt made %d versions, expect wrote %d", tb.Name, len(got), len(exp))
+		}
+		for i := range got {
+			if got[i] != exp[i] {
+				t.Fatalf("%s, version %d:\n dbt:    %s\n expect: %s", tb.Name, i, got[i], exp[i])
+			}
+		}
+	}
+}
+
+// rowsOf reads a query's rows, each rendered whole.
+func rowsOf(t *testing.T, tg driver.Target, q string, kinds []model.Kind) []string {
+	t.Helper()
+	var out []string
+	err := driver.InTx(t.Context(), tg, func(tx driver.Tx) error {
+		return tx.Query(t.Context(), q, kinds, func(row []any) error {
+			for i, v := range row {
+				if ts, ok := v.(time.Time); ok {
+					row[i] = ts.UTC().Format("2006-01-02 15:04:05.000000")
+				}
+			}
+			out = append(out, fmt.Sprint(row))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// expect --layout scd2 writes exactly the tables dbt's statements make,
+// for both strategies and the three delete modes, when the runs happen at
+// the times it assumes.
+func TestExpectSCD2IsDBTSnapshot(t *testing.T) {
+	cfg := gen.Default()
+	cfg.HardDeletes = true
+	for _, strategy := range []replica.Strategy{replica.Timestamp, replica.CheckCols} {
+		for _, hard := range []replica.HardDeletes{replica.Ignore, replica.Invalidate, replica.NewRecord} {
+			t.Run(fmt.Sprintf("%s/%s", strategy, hard), func(t *testing.T) {
+				url := "duckdb:" + filepath.Join(t.TempDir(), "dw.duckdb")
+				runs := func(d int) time.Time { return replica.RunTime(cfg, d) }
+				snapshotsIn(t, url, duckdb.Dialect, dbtSchemas{"src", "snap"}, cfg, 3, []int{0, 1, 2, 3}, strategy, hard, runs)
+				expectMatchesDBT(t, url, "snap", cfg, replica.Snapshot{Strategy: strategy, HardDeletes: hard})
+			})
+		}
+	}
+}
+
+// On PostgreSQL, the database dbt's statements were written for: the
+// snapshots of both strategies and the three delete modes pass check
+// and are, column for column, what expect writes; a snapshot that
+// skipped day 2 is named as such.
+func TestDBTSnapshotsOnPostgres(t *testing.T) {
+	pgURL := simtest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
+	cfg := gen.Default()
+	cfg.HardDeletes = true
+	runs := func(d int) time.Time { return replica.RunTime(cfg, d) }
+	check := func(t *testing.T, snap string, sn replica.Snapshot) *replica.Report {
+		return mustCheck(t, replica.Expected{Config: cfg, Day: 3, Schemas: model.DefaultSchemas},
+			replica.Options{Target: pgURL, Layout: replica.SCD2, Snapshot: sn, ShopSchema: snap, Tables: []string{"customers", "orders"}, Examples: 5})
+	}
+	for _, strategy := range []replica.Strategy{replica.Timestamp, replica.CheckCols} {
+		for _, hard := range []replica.HardDeletes{replica.Ignore, replica.Invalidate, replica.NewRecord} {
+			t.Run(fmt.Sprintf("%s/%s", strategy, hard), func(t *testing.T) {
+				sch := simtest.NewSchemas(t, pgURL)
+				snapshotsIn(t, pgURL, postgres.Dialect, dbtSchemas{sch.Shop, sch.CRM}, cfg, 3, []int{0, 1, 2, 3}, strategy, hard, runs)
+				sn := replica.Snapshot{Strategy: strategy, HardDeletes: hard}
+				if rep := check(t, sch.CRM, sn); !rep.OK {
+					t.Fatalf("a correct snapshot differs: %s", reportText(rep))
+				}
+				expectMatchesDBT(t, pgURL, sch.CRM, cfg, sn)
+			})
+		}
+	}
+	t.Run("skipped day", func(t *testing.T) {
+		sch := simtest.NewSchemas(t, pgURL)
+		snapshotsIn(t, pgURL, postgres.Dialect, dbtSchemas{sch.Shop, sch.CRM}, cfg, 3, []int{0, 1, 3}, replica.CheckCols, replica.NewRecord, runs)
+		sn := replica.Snapshot{Strategy: replica.CheckCols, HardDeletes: replica.NewRecord}
+		if rep := check(t, sch.CRM, sn); rep.OK || !diagnosed(rep, "only the snapshot after day 2 could see", "--snapshot-days 0-1,3") {
+			t.Fatalf("a snapshot that skipped day 2: want it named, got %s", reportText(rep))
+		}
+		sn.Days = []int{0, 1, 3}
+		if rep := check(t, sch.CRM, sn); !rep.OK {
+			t.Fatalf("snapshots after days 0, 1 and 3, checked as such, differ: %s", reportText(rep))
+		}
+	})
 }

@@ -72,6 +72,39 @@ Layouts (--layout):
            had); copies of a version (at-least-once delivery) are counted
            apart, and fail only with --no-duplicates. Rows marked deleted
            (a delete column) are delete events, not versions.
+  scd2     a slowly changing dimension of type 2: row versions with
+           validity ranges, as a dbt snapshot, Databricks' AUTO CDC ...
+           STORED AS SCD TYPE 2 or your own merge keeps them. The validity
+           columns are found: dbt_valid_from/dbt_valid_to (and
+           dbt_is_deleted), __START_AT/__END_AT, valid_from/valid_to (and
+           is_deleted), or named with --valid-from-column and
+           --valid-to-column (--deleted-column for the deletion flag); an
+           open version ends in NULL or in the year 9000 or later.
+           dbt_scd_id, dbt_updated_at and is_current are not compared.
+           Which history is expected is yours to say:
+             --snapshot-days  the days after which the snapshot ran
+                              (default every day, 0 to the day checked); a
+                              run sees the state at that moment only, so
+                              changes between two runs make one version;
+             --strategy       timestamp (the default: a version starts at
+                              the row's updated_at, every time is known) or
+                              check (a version starts at the run's time,
+                              which originsim cannot know: the versions,
+                              their order and the contiguity of their ranges
+                              are compared, not those times);
+             --hard-deletes   what the snapshot does with a key the source
+                              deleted (--deletes hard): ignore (dbt's
+                              default: the version stays open), invalidate
+                              (closed at the run) or new_record (closed, and
+                              a deletion record opened). A soft delete keeps
+                              the row with deleted_at set: an update.
+           Versions are matched on the key and updated_at; a version is
+           changed when a value or a known bound differs, or it is open
+           where it should be closed. Beside that the table's structure is
+           checked, with the keys that break each rule: each version ends
+           where the next starts (no gap, no overlap), no empty range, one
+           open version per live key, none for a deleted key where deletes
+           are invalidated.
 
 Columns pipelines add are ignored (those starting _fivetran_, _airbyte_,
 _ab_, _dlt_, _sdc_ or __, and _rescued_data, _metadata), and those of
@@ -92,7 +125,9 @@ failure (then with "error" and "exit_code").`,
   originsim check --replica duckdb:copy.duckdb --replica-shop-schema shop_raw --replica-crm-schema crm_raw
   originsim check --replica landing/ --day 3 --seed 7   # no source database: the generator's day 3
   originsim check --replica landing/ --tables customers,orders --deleted-column is_removed
-  originsim check --replica "$WAREHOUSE" --json | jq '.tables[] | select(.ok | not)'`,
+  originsim check --replica "$WAREHOUSE" --json | jq '.tables[] | select(.ok | not)'
+  originsim check --replica "$WAREHOUSE" --layout scd2 --replica-schema snapshots --tables customers,orders
+  originsim check --replica "$WAREHOUSE" --layout scd2 --snapshot-days 0-3,5 --strategy check --hard-deletes invalidate`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCheck(cmd, &f) },
 	}
@@ -105,13 +140,14 @@ failure (then with "error" and "exit_code").`,
 	fl.StringVar(&f.schema, "replica-schema", "", "one schema of the replica holding both systems' tables")
 	fl.StringVar(&f.pattern, "table-pattern", "", "the replica's table names, from {table} and {schema} (the source's schema), such as {schema}_{table} or raw_{table} (default {table})")
 	fl.StringSliceVar(&f.tables, "tables", nil, "check these tables only, comma-separated: "+strings.Join(tableNames(), ", "))
-	fl.StringVar(&f.deletedColumn, "deleted-column", "", "the column that marks a deleted row (true, or a timestamp that is set); default: the known conventions, else deleted rows are absent")
+	fl.StringVar(&f.deletedColumn, "deleted-column", "", "the column that marks a deleted row (true, or a timestamp that is set); default: the known conventions, else deleted rows are absent (scd2: the deletion record's flag)")
 	fl.StringSliceVar(&f.ignore, "ignore-columns", nil, "more columns to ignore, comma-separated, beside those pipelines add")
 	fl.IntVar(&f.examples, "examples", 5, "keys to name per kind of difference and table (0: counts only)")
 	fl.StringVar(&f.granularity, "granularity", "", "history: change (every change's row image; the default) or day (the version at the end of each day a key changed)")
 	fl.BoolVar(&f.noDuplicates, "no-duplicates", false, "history: copies of a version are a difference, not counted apart")
 	fl.BoolVar(&f.strict, "strict", false, "a replica that keeps coarser timestamps than the source differs, instead of a warning")
 	fl.IntVar(&f.day, "day", 0, fmt.Sprintf("check against this day of the generator instead of the source database's (0 to %d)", gen.MaxDay))
+	f.sn.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("layout", fixedCompletion(checkLayouts...))
 	_ = cmd.RegisterFlagCompletionFunc("tables", fixedCompletion(tableNames()...))
 	return cmd
@@ -129,10 +165,11 @@ type checkFlags struct {
 	strict                        bool
 	granularity                   string
 	noDuplicates                  bool
+	sn                            snapshotFlags
 }
 
 // checkLayouts are the layouts check knows, for messages and completion.
-var checkLayouts = []string{string(replica.Mirror), string(replica.History)}
+var checkLayouts = []string{string(replica.Mirror), string(replica.History), string(replica.SCD2)}
 
 // runCheck reads the expected state, from the source's ledger or the
 // generator, compares the replica with it and prints the report.
@@ -229,6 +266,11 @@ func (f *checkFlags) options(cmd *cobra.Command) (replica.Options, error) {
 		return opts, err
 	}
 	opts.Granularity, opts.NoDuplicates = replica.Granularity(f.granularity), f.noDuplicates
+	var err error
+	if opts.Snapshot, err = f.sn.snapshot(cmd, opts.Layout); err != nil {
+		return opts, err
+	}
+	opts.ValidFrom, opts.ValidTo = f.sn.validFrom, f.sn.validTo
 	if f.schema != "" && (f.shopSchema != "" || f.crmSchema != "") {
 		return opts, usageError{errors.New("--replica-schema puts both systems in one schema: give it, or --replica-shop-schema and --replica-crm-schema, not both")}
 	}
@@ -254,7 +296,6 @@ func (f *checkFlags) options(cmd *cobra.Command) (replica.Options, error) {
 			return opts, usageError{fmt.Errorf("--%s is empty: give names separated by commas, or leave the flag out", name)}
 		}
 	}
-	var err error
 	if opts.Tables, err = checkTables(f.tables); err != nil {
 		return opts, err
 	}

@@ -36,6 +36,20 @@ Layouts (--layout):
           image, with --granularity day the version of each key at the end
           of each day it changed; each table's rows in key order, a key's
           versions by updated_at.
+  scd2    the table of versions a snapshot of each table must be after day
+          N (see check --help): for --snapshot-days (default every day, 0 to
+          N), --strategy timestamp or check and --hard-deletes ignore,
+          invalidate or new_record, as dbt's snapshot materialization on
+          PostgreSQL leaves it: the row's columns, then dbt_scd_id,
+          dbt_updated_at, dbt_valid_from, dbt_valid_to (empty for the open
+          version) and, with new_record, dbt_is_deleted ('True' or 'False').
+          --valid-from-column and --valid-to-column write those names instead
+          (and --deleted-column the deletion flag's, default is_deleted),
+          without dbt's own columns. A time that comes from a snapshot's run
+          (the check strategy's versions, a closed delete, a deletion record)
+          is the run's assumed time, midnight at the end of its day: check
+          never compares those times, only their order. Rows in key order,
+          a key's versions by their start.
 
 Formats (--format): csv (the default), parquet, jsonl; the text forms are
 export's (see export --help). Files of the same names are refused (exit 3)
@@ -45,7 +59,8 @@ each file, its rows and its fingerprint.`,
 		Example: `  originsim expect --day 3 --out expected
   originsim expect --day 3 --format parquet --out expected --force
   originsim expect --day 30 --scale 100 --seed 7 --format jsonl --out expected/day30
-  originsim expect --day 1 --deletes hard --shop-schema shop_db --crm-schema crm_db --out expected`,
+  originsim expect --day 1 --deletes hard --shop-schema shop_db --crm-schema crm_db --out expected
+  originsim expect --day 5 --layout scd2 --snapshot-days 0-3,5 --deletes hard --hard-deletes invalidate --out snapshots`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runExpect(cmd, &f) },
 	}
@@ -57,6 +72,8 @@ each file, its rows and its fingerprint.`,
 	fl.StringVar(&f.out, "out", "", "folder to write the files into (made if needed; required)")
 	fl.BoolVar(&f.force, "force", false, "replace files of the same names")
 	fl.StringVar(&f.granularity, "granularity", "", "history: change (the default) or day")
+	fl.StringVar(&f.deleted, "deleted-column", "", "scd2 with --valid-from-column: the deletion flag's name (default is_deleted)")
+	f.sn.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("layout", fixedCompletion(checkLayouts...))
 	var formats []string
 	for _, ft := range export.Formats {
@@ -68,11 +85,12 @@ each file, its rows and its fingerprint.`,
 
 // expectFlags are the expect command's flags.
 type expectFlags struct {
-	g                   genFlags
-	day                 int
-	layout, format, out string
-	force               bool
-	granularity         string
+	g                    genFlags
+	day                  int
+	layout, format, out  string
+	force                bool
+	granularity, deleted string
+	sn                   snapshotFlags
 }
 
 // runExpect writes day --day as a copy in --layout must hold it.
@@ -101,9 +119,32 @@ func (a *app) runExpect(cmd *cobra.Command, f *expectFlags) error {
 	if err := historyFlags(cmd, replica.Layout(f.layout), f.granularity); err != nil {
 		return err
 	}
+	sn, err := f.sn.snapshot(cmd, replica.Layout(f.layout))
+	if err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("deleted-column") {
+		if !cmd.Flags().Changed("valid-from-column") {
+			return usageError{errors.New("--deleted-column names the deletion flag beside --valid-from-column and --valid-to-column (dbt's names write dbt_is_deleted)")}
+		}
+		if !identifierRE.MatchString(f.deleted) {
+			return usageError{fmt.Errorf("--deleted-column %q: give a column name: letters, digits and underscores, not starting with a digit", f.deleted)}
+		}
+	}
+	want := replica.Expected{Config: cfg, Day: f.day, Schemas: sc}
+	if f.layout == string(replica.SCD2) {
+		names := replica.SCD2Names{ValidFrom: f.sn.validFrom, ValidTo: f.sn.validTo, Deleted: f.deleted}
+		files, err := replica.WriteSCD2(cmd.Context(), want, sn, names, string(format), f.out, f.force, a.printEvent)
+		if err != nil {
+			return err
+		}
+		if a.json {
+			return a.writeJSON(map[string]any{"layout": f.layout, "snapshot": sn, "day": f.day, "format": format, "out": f.out, "tables": files})
+		}
+		return nil
+	}
 	if f.layout == string(replica.History) {
 		g := replica.Granularity(cmp.Or(f.granularity, string(replica.Change)))
-		want := replica.Expected{Config: cfg, Day: f.day, Schemas: sc}
 		files, err := replica.WriteHistory(cmd.Context(), want, g, string(format), f.out, f.force, a.printEvent)
 		if err != nil {
 			return err

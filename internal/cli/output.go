@@ -315,8 +315,16 @@ func (a *app) printCheck(rep *replica.Report, failed error) error {
 // replica holds is printed escaped: it is anyone's data.
 func (a *app) checkText(rep *replica.Report) {
 	w := a.stdout
-	fmt.Fprintf(w, "\nReplica %s (%s layout) against day %d (%s, seed %d, scale %d):\n\n",
-		printable(rep.Replica), printable(string(rep.Layout)), rep.Day, rep.Date, rep.Seed, rep.Scale)
+	layout := printable(string(rep.Layout)) + " layout"
+	if sn := rep.Snapshot; sn != nil {
+		layout += fmt.Sprintf(": snapshots after days %s, %s strategy, hard deletes %s", sn.DescribeDays(rep.Day), printable(string(sn.Strategy)), printable(string(sn.HardDeletes)))
+	}
+	fmt.Fprintf(w, "\nReplica %s (%s) against day %d (%s, seed %d, scale %d):\n\n",
+		printable(rep.Replica), layout, rep.Day, rep.Date, rep.Seed, rep.Scale)
+	if rep.Layout != replica.Mirror {
+		fmt.Fprintln(w, "Counts are of row versions.")
+		fmt.Fprintln(w)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "table\texpected\tfound\tmissing\textra\tchanged\tduplicates\tdeletes")
 	differ := 0
@@ -349,7 +357,7 @@ func (a *app) checkText(rep *replica.Report) {
 
 // tableDetails prints a table's examples, warnings and problems, if any.
 func (a *app) tableDetails(t replica.TableReport) {
-	if len(t.Examples) == 0 && len(t.Warnings) == 0 && len(t.Problems) == 0 {
+	if len(t.Examples) == 0 && len(t.Warnings) == 0 && len(t.Problems) == 0 && len(t.Violations) == 0 {
 		return
 	}
 	w := a.stdout
@@ -363,6 +371,20 @@ func (a *app) tableDetails(t replica.TableReport) {
 	}
 	for _, wn := range t.Warnings {
 		fmt.Fprintf(w, "  ! %s\n", printable(wn))
+	}
+	for _, v := range t.Violations {
+		var keys []string
+		for _, k := range v.Keys {
+			keys = append(keys, strconv.FormatInt(k, 10))
+		}
+		of := ""
+		if len(keys) > 0 {
+			of = ": " + strings.Join(keys, ", ")
+			if v.Count > int64(len(keys)) {
+				of += fmt.Sprintf(" (%d of %d)", len(keys), v.Count)
+			}
+		}
+		fmt.Fprintf(w, "  %s %s: %d %s%s\n", a.paint(red, "✗"), printable(v.Rule), v.Count, map[bool]string{true: "key", false: "keys"}[v.Count == 1], of)
 	}
 	a.examplesText(t)
 }
