@@ -93,7 +93,7 @@ func verdict(tr *TableReport, layout Layout) string {
 	}
 	out := fmt.Sprintf("%d missing, %d extra, %d changed, %d duplicates", tr.Missing, tr.Extra, tr.Changed, tr.Duplicates)
 	if n := len(tr.Violations); n > 0 {
-		out += fmt.Sprintf("; %d structural rules broken", n)
+		out += fmt.Sprintf("; %d structural %s broken", n, plural(int64(n), "rule", "rules"))
 	}
 	return out
 }

@@ -414,7 +414,7 @@ FROM (SELECT %[5]s FROM %[6]s) AS e FULL OUTER JOIN (SELECT DISTINCT * FROM %[7]
 // Violation is a structural rule an SCD2 table breaks, with the keys that
 // break it.
 type Violation struct {
-	ID    string  `json:"id"` // gap, overlap, empty, several_open, live_not_open, deleted_open
+	ID    string  `json:"id"` // gap, overlap, empty, several_open, no_open, deleted_open
 	Rule  string  `json:"rule"`
 	Count int64   `json:"count"`
 	Keys  []int64 `json:"keys,omitempty"`
@@ -432,7 +432,7 @@ var scd2Rules = []struct{ id, name, keys string }{
 		"SELECT k FROM v WHERE t IS NOT NULL AND t <= f"},
 	{"several_open", "a key has several open versions",
 		"SELECT k FROM v WHERE t IS NULL GROUP BY k HAVING count(*) > 1"},
-	{"live_not_open", "a live key has no open version",
+	{"no_open", "a key has no open version where one is expected",
 		"SELECT k FROM x WHERE k NOT IN (SELECT k FROM v WHERE t IS NULL)"},
 	{"deleted_open", "a deleted key still has an open version (deletes are not invalidated)",
 		"SELECT DISTINCT k FROM v WHERE t IS NULL AND k IN (SELECT k FROM e) AND k NOT IN (SELECT k FROM x)"},

@@ -11,7 +11,7 @@ import (
 
 // diagnoseSCD2 says what an SCD2 table's differences look like where the
 // pattern is clear: deletes not invalidated, a snapshot that did not run,
-// a change written twice, a key closed though it is live.
+// a change written twice, a key closed where it should be open.
 func diagnoseSCD2(ctx context.Context, sc *scratch, rep *Report, tables []*model.Table, want Expected, sn Snapshot) ([]string, error) {
 	var out []string
 	var missing, extra int64
@@ -25,9 +25,12 @@ func diagnoseSCD2(ctx context.Context, sc *scratch, rep *Report, tables []*model
 			case "deleted_open":
 				out = append(out, fmt.Sprintf("%s: %s still %s an open version: deletes are not invalidated (dbt's default, hard_deletes: ignore, where %s was expected)",
 					tr.Table, keysText("deleted key", v), have(v.Count), sn.HardDeletes))
-			case "live_not_open":
-				out = append(out, fmt.Sprintf("%s: %s %s no open version though the source holds %s: closed by a delete that did not happen, or a key that came back and was not re-opened",
-					tr.Table, keysText("live key", v), have(v.Count), plural(v.Count, "it", "them")))
+			case "no_open":
+				why := "closed by a delete that did not happen, or a key that came back and was not re-opened"
+				if sn.HardDeletes == Ignore {
+					why = "closed by a delete the snapshot should not act on (with hard deletes ignore, dbt's default, a deleted key's version stays open), or a key that came back and was not re-opened"
+				}
+				out = append(out, fmt.Sprintf("%s: %s %s no open version where one is expected: %s", tr.Table, keysText("key", v), have(v.Count), why))
 			case "several_open", "overlap":
 				if !slices.ContainsFunc(out, func(l string) bool {
 					return strings.HasPrefix(l, tr.Table+": ") && strings.Contains(l, "written twice")
@@ -51,9 +54,13 @@ func diagnoseSCD2(ctx context.Context, sc *scratch, rep *Report, tables []*model
 	if len(skipped) > 1 {
 		which = "the snapshots after days " + (&Snapshot{Days: skipped}).DescribeDays(want.Day)
 	}
-	line := fmt.Sprintf("every missing version (%d) is one only %s could see (a row as it stood then and changed before the next run): %s did not run", missing, which, which)
+	seems := "seems not to have run"
+	if len(skipped) > 1 {
+		seems = "seem not to have run"
+	}
+	line := fmt.Sprintf("every missing version (%d) is one only %s could see (a row as it stood then and changed before the next run): %s %s", missing, which, which, seems)
 	if len(rest.Days) > 0 {
-		line += fmt.Sprintf("; if so, check with --snapshot-days %s", strings.ReplaceAll(rest.DescribeDays(want.Day), ", ", ","))
+		line += fmt.Sprintf(" (if so, check with --snapshot-days %s)", strings.ReplaceAll(rest.DescribeDays(want.Day), ", ", ","))
 	}
 	return append(out, line), nil
 }

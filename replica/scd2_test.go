@@ -334,11 +334,11 @@ func TestDBTSnapshotFaults(t *testing.T) {
 	both := []int64{min(reopened, twice), max(reopened, twice)}
 	if rep.OK || cust.Missing != 1 || !slices.Equal(examples["missing"], []int64{removed}) ||
 		cust.Duplicates != 1 || cust.Extra != 0 || !slices.Equal(examples["changed"], sorted(closed, reopened, twice)) ||
-		!slices.Equal(broken["several_open"], both) || !slices.Equal(broken["live_not_open"], []int64{closed}) ||
+		!slices.Equal(broken["several_open"], both) || !slices.Equal(broken["no_open"], []int64{closed}) ||
 		!slices.Equal(broken["overlap"], both) {
 		t.Fatalf("version of %d removed, %d re-opened, %d closed, %d written twice: got %s", removed, reopened, closed, twice, reportText(rep))
 	}
-	if !diagnosed(rep, fmt.Sprintf("live key %d has no open version", closed)) || !diagnosed(rep, keyList(both)+" have versions whose ranges overlap") {
+	if !diagnosed(rep, fmt.Sprintf("key %d has no open version where one is expected", closed)) || !diagnosed(rep, keyList(both)+" have versions whose ranges overlap") {
 		t.Fatalf("want the closed key and the overlapping ones diagnosed: got %s", reportText(rep))
 	}
 }

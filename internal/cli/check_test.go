@@ -49,6 +49,17 @@ func TestCheckBadFlags(t *testing.T) {
 		{[]string{"check", "--replica", dir, "--day", "1", "--scale", "0"}, "--scale 0"},
 		{[]string{"check", "--replica", dir, "--day", "1", "--shop-schema", "information_schema"}, "is a system schema"},
 		{[]string{"check", "--replica", dir, "extra"}, "takes no arguments"},
+		{[]string{"check", "--replica", dir, "--strategy", "check"}, "--strategy applies to --layout scd2"},
+		{[]string{"check", "--replica", dir, "--layout", "history", "--snapshot-days", "0-3"}, "--snapshot-days applies to --layout scd2"},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--strategy", "merge"}, `--strategy "merge": use timestamp`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--hard-deletes", "delete"}, `--hard-deletes "delete": use ignore, invalidate or new_record`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--snapshot-days", "3-1"}, `--snapshot-days: "3-1": a range runs from the lower day to the higher, such as 1-3`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--snapshot-days", "0,x"}, `--snapshot-days: "x" is not a day`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--snapshot-days", ""}, `--snapshot-days: "" is not a day`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--snapshot-days", "99999"}, `"99999" is not a day`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--valid-from-column", "vf"}, "--valid-from-column and --valid-to-column: give both, or neither"},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--valid-from-column", "a b", "--valid-to-column", "t"}, `--valid-from-column "a b": give a column name`},
+		{[]string{"check", "--replica", dir, "--layout", "scd2", "--day", "2", "--snapshot-days", "0-3"}, "snapshot day 3: the snapshots must run after days 0 to 2"},
 	}
 	for _, c := range cases {
 		// With --day no source is named: --db would be refused.
@@ -97,7 +108,8 @@ func TestCheckNeedsALoadedSource(t *testing.T) {
 
 func TestCheckHelpTeaches(t *testing.T) {
 	r := run(t, "check", "--help")
-	for _, want := range []string{"Examples:", "--replica landing/", "--replica-schema raw --table-pattern '{schema}_{table}'", "postgres://", "--day 3", "_fivetran_deleted", "Exits 0"} {
+	for _, want := range []string{"Examples:", "--replica landing/", "--replica-schema raw --table-pattern '{schema}_{table}'", "postgres://", "--day 3", "_fivetran_deleted", "Exits 0",
+		"dbt_valid_from", "__START_AT", "--snapshot-days 0-3,5 --strategy check --hard-deletes invalidate"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("check --help lacks %q:\n%s", want, r.stdout)
 		}

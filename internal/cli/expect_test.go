@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,6 +93,12 @@ func TestExpectBadInput(t *testing.T) {
 		{[]string{"expect", "--day", "1", "--out", never, "--scale", "0"}, "--scale 0"},
 		{[]string{"expect", "--day", "1", "--out", never, "--shop-schema", "pg_x"}, "is a system schema"},
 		{[]string{"expect", "--day", "1", "--out", never, "extra"}, "takes no arguments"},
+		{[]string{"expect", "--day", "1", "--out", never, "--hard-deletes", "invalidate"}, "--hard-deletes applies to --layout scd2"},
+		{[]string{"expect", "--day", "1", "--out", never, "--layout", "scd2", "--strategy", "cols"}, `--strategy "cols"`},
+		{[]string{"expect", "--day", "1", "--out", never, "--layout", "scd2", "--snapshot-days", "0-2"}, "snapshot day 2: the snapshots must run after days 0 to 1"},
+		{[]string{"expect", "--day", "1", "--out", never, "--layout", "scd2", "--deleted-column", "gone"}, "--deleted-column names the deletion flag beside --valid-from-column"},
+		{[]string{"expect", "--day", "1", "--out", never, "--layout", "scd2", "--valid-from-column", "email", "--valid-to-column", "valid_to"}, "column email: customers has a column of that name"},
+		{[]string{"expect", "--day", "1", "--out", never, "--layout", "scd2", "--valid-from-column", "vf", "--valid-to-column", "VF"}, "column VF named twice"},
 	}
 	for _, c := range cases {
 		r := e.run(c.args...)
@@ -121,5 +129,89 @@ func TestExpectHistoryIsWhatCheckPasses(t *testing.T) {
 		if r := run(t, "check", "--replica", dir, "--day", "3", "--layout", "history", "--granularity", g); r.code != exitFailure {
 			t.Fatalf("%s: day 2's history against day 3: exit %d", g, r.code)
 		}
+	}
+}
+
+// expect --layout scd2 writes the snapshot tables check --layout scd2
+// passes; checked for another delete mode they differ, and a version
+// re-opened by hand is named with its rule, in the text report and in
+// --json.
+func TestExpectSCD2IsWhatCheckPasses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	gen := []string{"--day", "3", "--deletes", "hard", "--layout", "scd2"}
+	if r := run(t, append([]string{"expect", "--out", dir, "--hard-deletes", "new_record", "--snapshot-days", "0-1,3"}, gen...)...); r.code != 0 {
+		t.Fatalf("expect --layout scd2: exit %d\n%s", r.code, r.stderr)
+	}
+	head, err := os.ReadFile(filepath.Join(dir, "customers.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(string(head), "\n"); !strings.HasSuffix(first, ",deleted_at,dbt_scd_id,dbt_updated_at,dbt_valid_from,dbt_valid_to,dbt_is_deleted") {
+		t.Fatalf("customers.csv has not dbt's columns: %s", first)
+	}
+	check := append([]string{"check", "--replica", dir}, gen...)
+	if r := run(t, append(check, "--hard-deletes", "new_record", "--snapshot-days", "0-1,3")...); r.code != 0 {
+		t.Fatalf("check of expect's snapshots: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := run(t, append(check, "--hard-deletes", "new_record")...)
+	if r.code != exitFailure || !strings.Contains(r.stdout, "only the snapshot after day 2 could see") || !strings.Contains(r.stdout, "snapshots after days 0-3, timestamp strategy") {
+		t.Fatalf("snapshots after days 0, 1 and 3 checked as every day's: exit %d\n%s", r.code, r.stdout)
+	}
+
+	// Re-open the first closed version of a customer.
+	path := filepath.Join(dir, "customers.csv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := slices.Index(rows[0], "dbt_valid_to")
+	key := ""
+	for _, row := range rows[1:] {
+		if row[to] != "" && row[slices.Index(rows[0], "dbt_is_deleted")] == "False" {
+			row[to], key = "", row[0]
+			break
+		}
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append(check, "--hard-deletes", "new_record", "--snapshot-days", "0-1,3", "--tables", "customers")
+	r = run(t, args...)
+	if r.code != exitFailure || !strings.Contains(r.stdout, "✗ a key has several open versions: 1 key: "+key) || !strings.Contains(r.stdout, "customers: key "+key+" has versions whose ranges overlap") {
+		t.Fatalf("customer %s re-opened: exit %d\n%s", key, r.code, r.stdout)
+	}
+	r = run(t, append(args, "--json")...)
+	var out struct {
+		Snapshot struct {
+			Days        []int  `json:"days"`
+			HardDeletes string `json:"hard_deletes"`
+		} `json:"snapshot"`
+		Tables []struct {
+			Violations []struct {
+				ID   string  `json:"id"`
+				Keys []int64 `json:"keys"`
+			} `json:"violations"`
+		} `json:"tables"`
+		Diagnosis []string `json:"diagnosis"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != exitFailure {
+		t.Fatalf("check --json: exit %d, %v\n%s", r.code, err, r.stdout)
+	}
+	ids := []string{}
+	for _, v := range out.Tables[0].Violations {
+		ids = append(ids, v.ID)
+	}
+	if !slices.Equal(out.Snapshot.Days, []int{0, 1, 3}) || out.Snapshot.HardDeletes != "new_record" || !slices.Contains(ids, "several_open") || len(out.Diagnosis) == 0 {
+		t.Fatalf("check --json of a re-opened version: %s", r.stdout)
 	}
 }
