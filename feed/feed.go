@@ -45,20 +45,46 @@ type Event struct {
 // create), in the order apply-delta and load-baseline write them. The
 // Event passed to fn is reused between calls.
 func Day(cfg gen.Config, sc model.Schemas, n int, fn func(*Event) error) error {
-	if err := gen.CheckDay(n, 0); err != nil {
+	return Days(cfg, sc, n, n, fn)
+}
+
+// Days calls fn for every change of days from to to, day after day, as
+// Day does for each, in one replay of the generator: its cost is that of
+// day to alone, where calling Day for each day replays all days before
+// each.
+func Days(cfg gen.Config, sc model.Schemas, from, to int, fn func(*Event) error) error {
+	if err := gen.CheckDay(from, 0); err != nil {
 		return err
 	}
-	if n == 0 {
-		return baseline(cfg, sc, fn)
+	if err := gen.CheckDay(to, from); err != nil {
+		return err
 	}
-	s, err := gen.Resume(cfg, n-1)
+	if from == 0 {
+		if err := baseline(cfg, sc, fn); err != nil {
+			return err
+		}
+		from = 1
+	}
+	if to < from {
+		return nil
+	}
+	s, err := gen.Resume(cfg, from-1)
 	if err != nil {
 		return err
 	}
-	// The rows days change, as they stood before the day.
-	d := s.Dataset()
-	prev := model.Dataset{Customers: slices.Clone(d.Customers), Products: slices.Clone(d.Products),
-		Orders: slices.Clone(d.Orders), Campaigns: slices.Clone(d.Campaigns)}
+	for n := from; n <= to; n++ {
+		if err := advance(s, sc, n, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advance plays day n on s (the state after day n-1) and calls fn for
+// each of its changes.
+func advance(s *gen.State, sc model.Schemas, n int, fn func(*Event) error) error {
+	// The rows, as they stood before the day.
+	prev := s.Before()
 	cs, err := s.Advance()
 	if err != nil {
 		return err
@@ -90,10 +116,9 @@ func Day(cfg gen.Config, sc model.Schemas, n int, fn func(*Event) error) error {
 				} else {
 					before, ok := rows[key]
 					// A generated row's position comes from its key, which
-					// skips the user's band (model.KeyIndex).
-					if !ok && t.ID == model.OrderItems {
-						before = d.Row(t.ID, model.KeyIndex(key)) // lines never change; the state keeps them with hard deletes
-					} else if !ok {
+					// skips the user's band (model.KeyIndex). The state
+					// keeps order lines with hard deletes.
+					if !ok {
 						before = prev.Row(t.ID, model.KeyIndex(key))
 					}
 					if st.Kind == changeset.Delete {

@@ -292,3 +292,38 @@ func countEvents(t *testing.T) int {
 	}
 	return n
 }
+
+// Days, one replay over a range of days, gives exactly the events Day
+// gives for each day of it, in order, in both delete modes, from Day 0
+// and from a later day.
+func TestDaysIsEachDay(t *testing.T) {
+	render := func(e *feed.Event) string {
+		return fmt.Sprint(e.Day, e.Seq, e.Op, e.Kind, e.Schema, e.Table.Name, e.Key, e.Before, e.After, e.At)
+	}
+	for _, hard := range []bool{false, true} {
+		cfg := gen.Default()
+		cfg.HardDeletes = hard
+		for _, from := range []int{0, 3} {
+			var want, got []string
+			for d := from; d <= 6; d++ {
+				if err := feed.Day(cfg, model.DefaultSchemas, d, func(e *feed.Event) error { want = append(want, render(e)); return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := feed.Days(cfg, model.DefaultSchemas, from, 6, func(e *feed.Event) error { got = append(got, render(e)); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("hard=%v, days %d-6: %d events, Day gives %d", hard, from, len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("hard=%v, days %d-6, event %d:\n Days: %s\n Day:  %s", hard, from, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if err := feed.Days(gen.Default(), model.DefaultSchemas, 3, 2, func(*feed.Event) error { return nil }); err == nil {
+		t.Fatal("days 3 to 2: want an error")
+	}
+}

@@ -2,9 +2,9 @@ package gen
 
 import (
 	"fmt"
-	"github.com/originsim/originsim/changeset"
 	"slices"
 
+	"github.com/originsim/originsim/changeset"
 	"github.com/originsim/originsim/model"
 )
 
@@ -49,6 +49,32 @@ func (s *State) Dataset() *model.Dataset {
 		d.Orders[i] = s.orders[i].model()
 	}
 	return &d
+}
+
+// Before holds the rows of a state as they stand, apart from it, so that
+// they outlive the next Advance: the feed reads from it the image a row
+// had before the day changed it. It copies the tables days change
+// (customers, products, campaigns, and the orders in their compact form)
+// and shares the append-only ones, whose rows never change.
+type Before struct {
+	d      model.Dataset
+	orders []order
+}
+
+// Before copies the state's rows as they stand (see Before).
+func (s *State) Before() *Before {
+	b := &Before{d: s.d, orders: slices.Clone(s.orders)}
+	b.d.Customers, b.d.Products, b.d.Campaigns = slices.Clone(s.d.Customers), slices.Clone(s.d.Products), slices.Clone(s.d.Campaigns)
+	return b
+}
+
+// Row is row i of table t (see model.KeyIndex) as values in column order.
+func (b *Before) Row(t model.TableID, i int) []any {
+	if t == model.Orders {
+		o := b.orders[i].model()
+		return o.Values()
+	}
+	return b.d.Row(t, i)
 }
 
 // stored is the number of rows the state keeps of table t (none of the

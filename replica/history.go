@@ -42,40 +42,54 @@ func (sc *scratch) loadHistory(ctx context.Context, want Expected, tables []*mod
 			return err
 		}
 	}
-	for day := 0; day <= want.Day; day++ {
-		var batches [model.NumTables][][]any
-		// last is, for Day, each key's index in its batch: a later image
-		// of the same day replaces it.
-		last := map[model.TableID]map[int64]int{}
-		err := feed.Day(want.Config, want.Schemas, day, func(ev *feed.Event) error {
-			id := ev.Table.ID
-			if copies[id] == nil || ev.After == nil {
-				return nil
-			}
-			row := append([]any(nil), ev.After...)
-			if g == Day && day > 0 {
-				if last[id] == nil {
-					last[id] = map[int64]int{}
-				}
-				if i, ok := last[id][ev.Key]; ok {
-					batches[id][i] = row
-					return nil
-				}
-				last[id][ev.Key] = len(batches[id])
-			}
-			batches[id] = append(batches[id], row)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	// A day's versions, written when the day is over.
+	var batches [model.NumTables][][]any
+	// last is, for Day, each key's index in its batch: a later image of
+	// the same day replaces it.
+	last := map[model.TableID]map[int64]int{}
+	day := 0
+	flush := func() error {
 		for _, t := range tables {
 			if rows := batches[t.ID]; len(rows) > 0 {
 				if err := sc.exec(ctx, func(tx driver.Tx) error { return tx.Insert(ctx, "main", copies[t.ID], rows) }); err != nil {
 					return err
 				}
 			}
+			batches[t.ID] = nil
 		}
+		clear(last)
+		return nil
+	}
+	err := feed.Days(want.Config, want.Schemas, 0, want.Day, func(ev *feed.Event) error {
+		if ev.Day != day {
+			if err := flush(); err != nil {
+				return err
+			}
+			day = ev.Day
+		}
+		id := ev.Table.ID
+		if copies[id] == nil || ev.After == nil {
+			return nil
+		}
+		row := append([]any(nil), ev.After...)
+		if g == Day && day > 0 {
+			if last[id] == nil {
+				last[id] = map[int64]int{}
+			}
+			if i, ok := last[id][ev.Key]; ok {
+				batches[id][i] = row
+				return nil
+			}
+			last[id][ev.Key] = len(batches[id])
+		}
+		batches[id] = append(batches[id], row)
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
 	}
 	progress(originsim.Event{Kind: originsim.Step, Text: fmt.Sprintf("Generated the row versions of days 0 to %d (%s granularity)", want.Day, g)})
 	return nil

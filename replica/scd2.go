@@ -92,25 +92,8 @@ func (sn Snapshot) versions(cfg gen.Config, sc model.Schemas, n int, want [model
 	}
 	// seen is each key's last image since the last run (nil: deleted).
 	var seen [model.NumTables]map[int64][]any
-	next := 0
-	for day := 0; day <= n && next < len(days); day++ {
-		err := feed.Day(cfg, sc, day, func(ev *feed.Event) error {
-			id := ev.Table.ID
-			if !want[id] {
-				return nil
-			}
-			if seen[id] == nil {
-				seen[id] = map[int64][]any{}
-			}
-			seen[id][ev.Key] = slices.Clone(ev.After)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if days[next] != day {
-			continue
-		}
+	// After each run's day, the run sees what changed since the last.
+	runs := func(day int) error {
 		for id := range seen {
 			for _, key := range slices.Sorted(maps.Keys(seen[id])) {
 				if err := sn.run(model.TableID(id), day, RunTime(cfg, day), key, seen[id][key], open[id], fn); err != nil {
@@ -119,7 +102,36 @@ func (sn Snapshot) versions(cfg gen.Config, sc model.Schemas, n int, want [model
 			}
 			seen[id] = nil
 		}
-		next++
+		return nil
+	}
+	next, day := 0, 0
+	err := feed.Days(cfg, sc, 0, days[len(days)-1], func(ev *feed.Event) error {
+		// The first event of a later day: the days before it are over.
+		for ; ev.Day > day; day++ {
+			if next < len(days) && days[next] == day {
+				if err := runs(day); err != nil {
+					return err
+				}
+				next++
+			}
+		}
+		id := ev.Table.ID
+		if !want[id] {
+			return nil
+		}
+		if seen[id] == nil {
+			seen[id] = map[int64][]any{}
+		}
+		seen[id][ev.Key] = slices.Clone(ev.After)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for ; next < len(days); next++ {
+		if err := runs(days[next]); err != nil {
+			return err
+		}
 	}
 	for id := range open {
 		for _, key := range slices.Sorted(maps.Keys(open[id])) {
@@ -213,6 +225,9 @@ func (sn *Snapshot) check(n int) error {
 	}
 	if !slices.Contains([]HardDeletes{Ignore, Invalidate, NewRecord}, sn.HardDeletes) {
 		return usageErr("hard deletes %q: use %s, %s or %s", sn.HardDeletes, Ignore, Invalidate, NewRecord)
+	}
+	if sn.Days != nil && len(sn.Days) == 0 {
+		return usageErr("no snapshot days: give at least one (nil: every day)")
 	}
 	for i, d := range sn.Days {
 		if d < 0 || d > n {
