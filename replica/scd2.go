@@ -429,7 +429,7 @@ FROM (SELECT %[5]s FROM %[6]s) AS e FULL OUTER JOIN (SELECT DISTINCT * FROM %[7]
 // Violation is a structural rule an SCD2 table breaks, with the keys that
 // break it.
 type Violation struct {
-	ID    string  `json:"id"` // gap, overlap, empty, several_open, no_open, deleted_open
+	ID    string  `json:"id"` // gap, overlap, order, empty, several_open, no_open, deleted_open
 	Rule  string  `json:"rule"`
 	Count int64   `json:"count"`
 	Keys  []int64 `json:"keys,omitempty"`
@@ -443,6 +443,8 @@ var scd2Rules = []struct{ id, name, keys string }{
 		"SELECT k FROM v WHERE t IS NOT NULL AND nf IS NOT NULL AND t < nf"},
 	{"overlap", "a version's range overlaps the next one's",
 		"SELECT k FROM v WHERE nf IS NOT NULL AND (t IS NULL OR t > nf)"},
+	{"order", "a version starts before an earlier one (by updated_at): versions out of order",
+		"SELECT k FROM v WHERE nu < u"},
 	{"empty", "a version's range is empty",
 		"SELECT k FROM v WHERE t IS NOT NULL AND t <= f"},
 	{"several_open", "a key has several open versions",
@@ -456,8 +458,9 @@ var scd2Rules = []struct{ id, name, keys string }{
 // violations checks the structural rules on the replica's versions.
 func violations(ctx context.Context, sc *scratch, t *model.Table, exp, norm string, n int) ([]Violation, error) {
 	key := ident(t.Key())
-	with := fmt.Sprintf(`WITH v AS (SELECT %[1]s AS k, originsim_from AS f, originsim_to AS t,
-    lead(originsim_from) OVER (PARTITION BY %[1]s ORDER BY originsim_from, %[2]s, originsim_deleted) AS nf FROM %[3]s WHERE %[1]s IS NOT NULL),
+	with := fmt.Sprintf(`WITH v AS (SELECT %[1]s AS k, originsim_from AS f, originsim_to AS t, %[2]s AS u,
+    lead(originsim_from) OVER w AS nf, lead(%[2]s) OVER w AS nu FROM %[3]s WHERE %[1]s IS NOT NULL
+    WINDOW w AS (PARTITION BY %[1]s ORDER BY originsim_from, %[2]s, originsim_deleted)),
   e AS (SELECT DISTINCT %[1]s AS k FROM %[4]s),
   x AS (SELECT %[1]s AS k FROM %[4]s WHERE originsim_open) `, key, ident("updated_at"), ident(norm), ident(exp))
 	var out []Violation

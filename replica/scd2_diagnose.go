@@ -31,6 +31,9 @@ func diagnoseSCD2(ctx context.Context, sc *scratch, rep *Report, tables []*model
 					why = "closed by a delete the snapshot should not act on (with hard deletes ignore, dbt's default, a deleted key's version stays open), or a key that came back and was not re-opened"
 				}
 				out = append(out, fmt.Sprintf("%s: %s %s no open version where one is expected: %s", tr.Table, keysText("key", v), have(v.Count), why))
+			case "order":
+				out = append(out, fmt.Sprintf("%s: %s %s versions out of order: a later row image holds an earlier range (ranges ordered by load time, not by updated_at?)",
+					tr.Table, keysText("key", v), have(v.Count)))
 			case "several_open", "overlap":
 				if !slices.ContainsFunc(out, func(l string) bool {
 					return strings.HasPrefix(l, tr.Table+": ") && strings.Contains(l, "written twice")

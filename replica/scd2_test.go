@@ -223,7 +223,7 @@ func reportText(rep *replica.Report) string {
 // invalidated, a snapshot that skipped a day (named as that day), a
 // version removed by hand, a closed version re-opened, a live key closed
 // (as a key restored and not re-opened is), a change written twice by a
-// re-run (overlapping ranges).
+// re-run (overlapping ranges), two versions' ranges swapped.
 func TestDBTSnapshotFaults(t *testing.T) {
 	ctx := t.Context()
 	cfg := gen.Default()
@@ -293,7 +293,7 @@ func TestDBTSnapshotFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var removed, reopened, closed, twice int64
+	var removed, reopened, closed, twice, swapped int64
 	err = driver.InTx(ctx, tg, func(tx driver.Tx) error {
 		// Keys of customers with a closed version, and of live ones with
 		// one version only.
@@ -307,7 +307,14 @@ func TestDBTSnapshotFaults(t *testing.T) {
 			return err
 		}
 		removed, reopened, closed, twice = keys[0], keys[1], single[0], single[1]
+		// The two versions of a customer, their ranges swapped.
+		q = "select customer_id from snap.customers group by customer_id having count(*) = 2 order by customer_id desc limit 1"
+		if err := tx.Query(ctx, q, []model.Kind{model.Int}, func(r []any) error { swapped = r[0].(int64); return nil }); err != nil {
+			return err
+		}
 		return errorsOf(
+			tx.Exec(ctx, fmt.Sprintf(`update snap.customers as s set dbt_valid_from = o.dbt_valid_from, dbt_valid_to = o.dbt_valid_to
+  from snap.customers as o where s.customer_id = %[1]d and o.customer_id = %[1]d and o.dbt_scd_id <> s.dbt_scd_id`, swapped)),
 			tx.Exec(ctx, fmt.Sprintf("delete from snap.customers where customer_id = %d and dbt_valid_to is not null", removed)),
 			tx.Exec(ctx, fmt.Sprintf("update snap.customers set dbt_valid_to = null where customer_id = %d", reopened)),
 			tx.Exec(ctx, fmt.Sprintf("update snap.customers set dbt_valid_to = TIMESTAMP '2031-01-01 00:00:00' where customer_id = %d", closed)),
@@ -333,12 +340,13 @@ func TestDBTSnapshotFaults(t *testing.T) {
 	}
 	both := []int64{min(reopened, twice), max(reopened, twice)}
 	if rep.OK || cust.Missing != 1 || !slices.Equal(examples["missing"], []int64{removed}) ||
-		cust.Duplicates != 1 || cust.Extra != 0 || !slices.Equal(examples["changed"], sorted(closed, reopened, twice)) ||
+		cust.Duplicates != 1 || cust.Extra != 0 || !slices.Equal(examples["changed"], sorted(closed, reopened, twice, swapped)) ||
 		!slices.Equal(broken["several_open"], both) || !slices.Equal(broken["no_open"], []int64{closed}) ||
-		!slices.Equal(broken["overlap"], both) {
-		t.Fatalf("version of %d removed, %d re-opened, %d closed, %d written twice: got %s", removed, reopened, closed, twice, reportText(rep))
+		!slices.Equal(broken["overlap"], both) || !slices.Equal(broken["order"], []int64{swapped}) {
+		t.Fatalf("version of %d removed, %d re-opened, %d closed, %d written twice, %d's swapped: got %s", removed, reopened, closed, twice, swapped, reportText(rep))
 	}
-	if !diagnosed(rep, fmt.Sprintf("key %d has no open version where one is expected", closed)) || !diagnosed(rep, keyList(both)+" have versions whose ranges overlap") {
+	if !diagnosed(rep, fmt.Sprintf("key %d has no open version where one is expected", closed)) || !diagnosed(rep, keyList(both)+" have versions whose ranges overlap") ||
+		!diagnosed(rep, fmt.Sprintf("key %d has versions out of order", swapped)) {
 		t.Fatalf("want the closed key and the overlapping ones diagnosed: got %s", reportText(rep))
 	}
 }

@@ -102,7 +102,8 @@ Layouts (--layout):
            changed when a value or a known bound differs, or it is open
            where it should be closed. Beside that the table's structure is
            checked, with the keys that break each rule: each version ends
-           where the next starts (no gap, no overlap), no empty range, one
+           where the next starts (no gap, no overlap), versions in the
+           order of their updated_at, no empty range, one
            open version per live key, none for a deleted key where deletes
            are invalidated.
 
