@@ -112,7 +112,10 @@ func (s *Simulator) enableCapture(ctx context.Context, st *Status, op string, cs
 		return err
 	}
 	if st != nil {
-		st.Capture = state.String()
+		st.Capture, st.CaptureWarning = state.String(), state.Warning
+	}
+	if state.Warning != "" {
+		s.note("%s", state.Warning)
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ type Status struct {
 	// tables ("cdc", "change_tracking"), on targets that have one; filled
 	// by Status, and by LoadBaseline and Reset when they switch one on.
 	Capture string `json:"capture,omitempty"`
+	// CaptureWarning says why the capture that is on cannot be read yet
+	// (PostgreSQL's wal_level not logical); empty when it can.
+	CaptureWarning string `json:"capture_warning,omitempty"`
 }
 
 // Day is the recorded day, or -1 without a ledger.
@@ -91,7 +94,7 @@ func (s *Simulator) Status(ctx context.Context) (*Status, error) {
 		return nil, err
 	}
 	if capture != nil {
-		st.Capture = capture.String()
+		st.Capture, st.CaptureWarning = capture.String(), capture.Warning
 	}
 	return st, nil
 }

@@ -24,6 +24,9 @@ type CaptureState struct {
 	Tables int // the tables asked about
 	// CDC and ChangeTracking count the tables each is on for.
 	CDC, ChangeTracking int
+	// Warning says why a capture that is on cannot be read yet (on
+	// PostgreSQL: a wal_level other than logical); empty when it can.
+	Warning string
 }
 
 // On reports whether capture c is on for at least one table.

@@ -91,5 +91,22 @@ JOIN pg_publication_tables p ON p.pubname = $3 AND p.schemaname = t.schema_name 
 	if err != nil {
 		return st, fmt.Errorf("read the change capture state: %w", err)
 	}
+	if st.CDC > 0 {
+		var level string
+		if err := d.conn.QueryRow(ctx, "SHOW wal_level").Scan(&level); err != nil {
+			return st, fmt.Errorf("read wal_level: %w", err)
+		}
+		st.Warning = walWarning(level)
+	}
 	return st, nil
+}
+
+// walWarning is what a capture on a server of that wal_level lacks:
+// logical replication slots (pgoutput, Debezium, every CDC tool) need
+// wal_level = logical.
+func walWarning(level string) string {
+	if level == "logical" {
+		return ""
+	}
+	return fmt.Sprintf("wal_level is %s: the publication is there, but no logical replication slot (Debezium, pgoutput, any CDC tool) can read it until the server runs with wal_level = logical: ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL", level)
 }

@@ -281,3 +281,4 @@ func decode(t *testing.T, conn *pgx.Conn, slot, pub string) []change {
 	}
 	return out
 }
+

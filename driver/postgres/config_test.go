@@ -61,3 +61,17 @@ func TestOpenNeedsServerURL(t *testing.T) {
 		t.Errorf("postgres:nohost: %v", err)
 	}
 }
+
+// A capture on a server whose wal_level is not logical says so, with the
+// remedy; on logical it says nothing.
+func TestWalLevelWarning(t *testing.T) {
+	if w := walWarning("logical"); w != "" {
+		t.Fatalf("wal_level logical: warning %q", w)
+	}
+	for _, level := range []string{"replica", "minimal"} {
+		w := walWarning(level)
+		if !strings.Contains(w, "wal_level is "+level) || !strings.Contains(w, "ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL") {
+			t.Fatalf("wal_level %s: warning %q", level, w)
+		}
+	}
+}

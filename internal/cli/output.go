@@ -104,12 +104,14 @@ type statusJSON struct {
 	CustomRows map[string]int64 `json:"custom_rows"`
 	Next       *gen.Plan        `json:"next,omitempty"`
 	Capture    string           `json:"capture,omitempty"`
+	// CaptureWarning: why the capture cannot be read yet.
+	CaptureWarning string `json:"capture_warning,omitempty"`
 }
 
 func (a *app) printStatus(st *originsim.Status) error {
 	if a.json {
 		out := statusJSON{Day: st.Day(), Managed: st.Ledger != nil, Tables: map[string]int64{}, CustomRows: map[string]int64{},
-			Next: st.Next, Capture: st.Capture, Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
+			Next: st.Next, Capture: st.Capture, CaptureWarning: st.CaptureWarning, Schemas: map[string]string{"shop": st.Schemas.Shop, "crm": st.Schemas.CRM}}
 		if l := st.Ledger; l != nil {
 			out.Date = st.Date().Format("2006-01-02")
 			out.StartDate = l.Config.Start.Format("2006-01-02")
@@ -172,6 +174,9 @@ func (a *app) statusBlock(st *originsim.Status) {
 	}
 	if st.Capture != "" {
 		fmt.Fprintf(w, "\nChange capture: %s\n", st.Capture)
+	}
+	if st.CaptureWarning != "" {
+		fmt.Fprintf(w, "  %s %s\n", a.paint(red, "!"), st.CaptureWarning)
 	}
 	if p := st.Next; p != nil {
 		fmt.Fprintf(w, "\nNext: apply-delta --day %d adds %d customers, %d orders, %d order_items, %d payments,\n  %d email_activity, %d web_sessions",
