@@ -281,4 +281,3 @@ func decode(t *testing.T, conn *pgx.Conn, slot, pub string) []change {
 	}
 	return out
 }
-
