@@ -39,6 +39,9 @@ type Event struct {
 	// At is when the change happened in the simulation: the row's new
 	// updated_at (for a delete, the time of the delete).
 	At time.Time
+	// First and Last mark, in the baseline (day 0), the first and last
+	// row of its table.
+	First, Last bool
 }
 
 // Day calls fn for every change of day n (0: the baseline, every row a
@@ -151,11 +154,14 @@ func baseline(cfg gen.Config, sc model.Schemas, fn func(*Event) error) error {
 	ev := &Event{Op: Create, Kind: changeset.Insert}
 	for _, t := range model.Tables() {
 		updated := t.Col("updated_at")
-		for _, sp := range gen.BaselineSpans(cfg, t.ID, 10000) {
-			for _, r := range gen.BaselineRows(cfg, sp) {
+		spans := gen.BaselineSpans(cfg, t.ID, 10000)
+		for si, sp := range spans {
+			rows := gen.BaselineRows(cfg, sp)
+			for ri, r := range rows {
 				ev.Seq++
 				ev.Schema, ev.Table, ev.Key, ev.After = sc.Of(t.System), t, r[0].(int64), r
 				ev.At = r[updated].(time.Time)
+				ev.First, ev.Last = si == 0 && ri == 0, si == len(spans)-1 && ri == len(rows)-1
 				if err := fn(ev); err != nil {
 					return err
 				}

@@ -254,9 +254,8 @@ func TestFormats(t *testing.T) {
 					t.Fatalf("%s line %d: %v", f, i+1, err)
 				}
 				if f == "debezium" {
-					p, _ := v["payload"].(map[string]any)
-					src, _ := p["source"].(map[string]any)
-					if p["op"] == nil || src["table"] == nil || p["ts_ms"] == nil {
+					src, _ := v["source"].(map[string]any)
+					if v["op"] == nil || src["table"] == nil || v["ts_ms"] == nil {
 						t.Fatalf("debezium line %d: %s", i+1, l)
 					}
 				} else if v["op"] == nil || v["key"] == nil || v["ts"] == nil {

@@ -29,12 +29,10 @@ type Writer interface {
 //     key, ts, before, after. Decimals are JSON numbers with two decimals,
 //     timestamps "2006-01-02T15:04:05.999999" (no zone: the columns have
 //     none), dates "2006-01-02".
-//   - debezium: one {"payload": {...}} envelope per line, as Debezium's JSON
-//     converter writes without schemas: before, after, source (version,
-//     connector, name, ts_ms, snapshot, db, schema, table), op, ts_ms.
-//     Values as Debezium encodes them with time.precision.mode=adaptive
-//     and decimal.handling.mode=string: timestamps as microseconds since
-//     the epoch, dates as days since the epoch, decimals as strings.
+//   - debezium: each event's record value, one a line, as a Debezium
+//     PostgreSQL connector writes it through Kafka Connect's JsonConverter
+//     with schemas disabled (see Debezium and NewDebeziumWriter for the
+//     other forms).
 //   - csv: a header, then day, seq, op, kind, schema, table, key, ts, and
 //     the before and after rows as JSON objects (jsonl's encoding).
 func NewWriter(w io.Writer, format, version string) (Writer, error) {
@@ -43,7 +41,7 @@ func NewWriter(w io.Writer, format, version string) (Writer, error) {
 	case "jsonl":
 		return &jsonlWriter{w: b}, nil
 	case "debezium":
-		return &debeziumWriter{w: b, version: version}, nil
+		return NewDebeziumWriter(w, DebeziumOptions{Version: version})
 	case "csv":
 		c := csv.NewWriter(b)
 		err := c.Write([]string{"day", "seq", "op", "kind", "schema", "table", "key", "ts", "before", "after"})
@@ -79,28 +77,6 @@ func plain(k model.Kind, v any) any {
 		return v.(time.Time).Format(time.DateOnly)
 	case model.Timestamp:
 		return v.(time.Time).Format(tsLayout)
-	}
-	return v
-}
-
-// debezium encodes a value as Debezium does (see NewWriter).
-func debezium(k model.Kind, v any) any {
-	if v == nil {
-		return nil
-	}
-	switch k {
-	case model.Decimal:
-		return v.(model.Cents).String()
-	case model.Date:
-		// Days since the epoch, rounded down for dates before it.
-		s := v.(time.Time).Unix()
-		d := s / 86400
-		if s < 0 && s%86400 != 0 {
-			d--
-		}
-		return d
-	case model.Timestamp:
-		return v.(time.Time).UnixMicro()
 	}
 	return v
 }
@@ -149,29 +125,29 @@ func (j *jsonlWriter) Write(e *Event) error {
 
 func (j *jsonlWriter) Flush() error { return j.w.Flush() }
 
+// NewDebeziumWriter writes each event's record value (see Debezium), one
+// a line, as kafka-console-producer or a file source takes them. Keys and
+// the tombstones after deletes need a keyed output: see Debezium.
+func NewDebeziumWriter(w io.Writer, o DebeziumOptions) (Writer, error) {
+	enc, err := NewDebezium(o)
+	if err != nil {
+		return nil, err
+	}
+	return &debeziumWriter{w: bufio.NewWriterSize(w, 1<<16), enc: enc}, nil
+}
+
 type debeziumWriter struct {
-	w       *bufio.Writer
-	version string
+	w   *bufio.Writer
+	enc *Debezium
 }
 
 func (d *debeziumWriter) Write(e *Event) error {
-	before, after, err := images(e, debezium)
+	v, err := d.enc.Value(e)
 	if err != nil {
 		return err
 	}
-	ms := e.At.UnixMilli()
-	_, err = fmt.Fprintf(d.w, `{"payload":{"before":%s,"after":%s,"source":{"version":%q,"connector":"originsim","name":"originsim","ts_ms":%d,"snapshot":%q,"db":"","schema":%q,"table":%q,"day":%d,"seq":%d},"op":%q,"ts_ms":%d}}`+"\n",
-		before, after, d.version, ms, snapshot(e), e.Schema, e.Table.Name, e.Day, e.Seq, e.Op, ms)
-	return err
-}
-
-// snapshot is Debezium's marker for rows of an initial snapshot: the
-// baseline is one.
-func snapshot(e *Event) string {
-	if e.Day == 0 {
-		return "true"
-	}
-	return "false"
+	d.w.Write(v)
+	return d.w.WriteByte('\n')
 }
 
 func (d *debeziumWriter) Flush() error { return d.w.Flush() }

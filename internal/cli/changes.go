@@ -19,6 +19,7 @@ func (a *app) changesCmd() *cobra.Command {
 	var day int
 	var format, out string
 	var force bool
+	var dbz debeziumFlags
 	cmd := &cobra.Command{
 		Use:   "changes --day N",
 		Short: "Print one day's row changes as events (no database needed)",
@@ -35,9 +36,19 @@ its kind soft_delete.
 Formats:
   jsonl     one object per line: day, seq, op, kind, schema, table, key, ts,
             before, after
-  debezium  Debezium's JSON envelope per line ({"payload": {"before", "after",
-            "source", "op", "ts_ms"}}); timestamps as microseconds and dates
-            as days since the epoch, decimals as strings
+  debezium  each event's record value as a Debezium PostgreSQL connector
+            writes it through Kafka Connect's JsonConverter, one a line:
+            {"before", "after", "source", "transaction", "op", "ts_ms",
+            "ts_us", "ts_ns"}; with --debezium-schemas {"schema": ...,
+            "payload": ...} (schemas.enable=true). The baseline is a snapshot
+            (op r, source.snapshot first, true, last...); a day is one
+            transaction (source.txId 1000+N) at stand-in log positions
+            (source.lsn, source.sequence), the same every run. Timestamps as
+            microseconds and dates as days since the epoch (adaptive
+            precision); decimals by --decimal-handling: precise (Debezium's
+            default: base64 bytes of the unscaled value, scale 2 in the
+            schema), string ("12.34", what Flink's debezium-json reads) or
+            double. source.name is --topic-prefix, source.db --debezium-db.
   csv       a header, then day, seq, op, kind, schema, table, key, ts and the
             before and after rows as JSON
 
@@ -47,10 +58,14 @@ writes the file whole or not at all and keeps an existing one (exit 3)
 unless --force.`,
 		Example: `  originsim changes --day 1
   originsim changes --day 1 --format debezium | kafka-console-producer ...
+  originsim changes --day 1 --format debezium --debezium-schemas --topic-prefix shop_cdc
+  originsim changes --day 1 --format debezium --decimal-handling string   # for Flink's debezium-json
   originsim changes --day 2 --scale 100 --format csv --out day2.csv
   originsim changes --day 3 | jq -c 'select(.table == "orders" and .op == "u")'`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runChanges(cmd, &g, day, format, out, force) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runChanges(cmd, &g, &dbz, day, format, out, force)
+		},
 	}
 	g.register(cmd)
 	f := cmd.Flags()
@@ -58,11 +73,50 @@ unless --force.`,
 	f.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(feed.Formats, ", "))
 	f.StringVar(&out, "out", "", "write to this file instead of standard output (an existing file is kept unless --force)")
 	f.BoolVar(&force, "force", false, "replace the --out file if it exists")
+	dbz.register(cmd)
 	return cmd
 }
 
+// debeziumFlags shape --format debezium.
+type debeziumFlags struct {
+	schemas         bool
+	decimal, prefix string
+	db              string
+}
+
+func (f *debeziumFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.schemas, "debezium-schemas", false, "debezium: {\"schema\": ..., \"payload\": ...} as JsonConverter writes with schemas.enable=true")
+	fl.StringVar(&f.decimal, "decimal-handling", feed.DecimalPrecise, "debezium: decimals as precise (base64 bytes, Debezium's default), string or double")
+	fl.StringVar(&f.prefix, "topic-prefix", "originsim", "debezium: the connector's topic.prefix: source.name, and topics PREFIX.SCHEMA.TABLE")
+	fl.StringVar(&f.db, "debezium-db", "postgres", "debezium: source.db, the database the connector reads")
+	_ = cmd.RegisterFlagCompletionFunc("decimal-handling", fixedCompletion(feed.DecimalModes...))
+}
+
+// options reads the flags, refusing them for another format.
+func (f *debeziumFlags) options(cmd *cobra.Command, format string) (feed.DebeziumOptions, error) {
+	if format != "debezium" {
+		for _, name := range []string{"debezium-schemas", "decimal-handling", "topic-prefix", "debezium-db"} {
+			if cmd.Flags().Changed(name) {
+				return feed.DebeziumOptions{}, usageError{fmt.Errorf("--%s applies to --format debezium", name)}
+			}
+		}
+	}
+	if f.prefix == "" {
+		return feed.DebeziumOptions{}, usageError{errors.New("--topic-prefix is empty: give the prefix of the topics, such as originsim (topics PREFIX.SCHEMA.TABLE)")}
+	}
+	if strings.TrimSpace(f.db) == "" {
+		return feed.DebeziumOptions{}, usageError{errors.New("--debezium-db is empty: give the database name the events say they come from")}
+	}
+	o := feed.DebeziumOptions{Schemas: f.schemas, Decimal: f.decimal, Prefix: f.prefix, DB: f.db, Version: originsim.Version}
+	if _, err := feed.NewDebezium(o); err != nil {
+		return o, usageError{fmt.Errorf("--format debezium: %w", err)}
+	}
+	return o, nil
+}
+
 // runChanges writes day --day's change events in --format.
-func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out string, force bool) error {
+func (a *app) runChanges(cmd *cobra.Command, g *genFlags, dbz *debeziumFlags, day int, format, out string, force bool) error {
 	if !cmd.Flags().Changed("day") {
 		return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
 	}
@@ -72,12 +126,19 @@ func (a *app) runChanges(cmd *cobra.Command, g *genFlags, day int, format, out s
 	if !slices.Contains(feed.Formats, format) {
 		return usageError{fmt.Errorf("--format %q: use one of %s", format, strings.Join(feed.Formats, ", "))}
 	}
+	do, err := dbz.options(cmd, format)
+	if err != nil {
+		return err
+	}
 	cfg, sc, err := a.generator(cmd, g)
 	if err != nil {
 		return err
 	}
 	write := func(w io.Writer) error {
 		fw, err := feed.NewWriter(w, format, originsim.Version)
+		if format == "debezium" {
+			fw, err = feed.NewDebeziumWriter(w, do)
+		}
 		if err != nil {
 			return usageError{fmt.Errorf("--format: %w", err)}
 		}

@@ -46,8 +46,15 @@ func TestChanges(t *testing.T) {
 	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "day,seq,op,kind,") {
 		t.Errorf("csv file: %v %.40q", err, b)
 	}
-	if r := run(t, "changes", "--day", "1", "--format", "debezium"); r.code != 0 || !strings.Contains(r.stdout, `{"payload":{"before":null,"after":{"customer_id":101`) {
+	if r := run(t, "changes", "--day", "1", "--format", "debezium"); r.code != 0 || !strings.HasPrefix(r.stdout, `{"before":null,"after":{"customer_id":101`) ||
+		!strings.Contains(r.stdout, `"connector":"postgresql","name":"originsim"`) || !strings.Contains(r.stdout, `"op":"c"`) {
 		t.Errorf("debezium: %d %.200s", r.code, r.stdout)
+	}
+	r = run(t, "changes", "--day", "0", "--format", "debezium", "--debezium-schemas", "--topic-prefix", "shop_cdc", "--debezium-db", "erp", "--decimal-handling", "string")
+	if first, _, _ := strings.Cut(r.stdout, "\n"); r.code != 0 || !strings.HasPrefix(first, `{"schema":{"type":"struct","fields":[`) ||
+		!strings.Contains(first, `"name":"shop_cdc.jaffle_shop.customers.Envelope","version":2}`) || !strings.Contains(first, `"op":"r"`) ||
+		!strings.Contains(first, `"snapshot":"first","db":"erp"`) {
+		t.Errorf("debezium with schemas: %d %.300s", r.code, first)
 	}
 
 	bad := filepath.Join(t.TempDir(), "bad.out")
@@ -56,6 +63,12 @@ func TestChanges(t *testing.T) {
 		{"changes", "--day", "-1"},
 		{"changes", "--day", "3651"},
 		{"changes", "--day", "1", "--format", "xml", "--out", bad},
+		{"changes", "--day", "1", "--debezium-schemas", "--out", bad},
+		{"changes", "--day", "1", "--format", "csv", "--decimal-handling", "string", "--out", bad},
+		{"changes", "--day", "1", "--format", "debezium", "--decimal-handling", "float", "--out", bad},
+		{"changes", "--day", "1", "--format", "debezium", "--topic-prefix", "a/b", "--out", bad},
+		{"changes", "--day", "1", "--format", "debezium", "--topic-prefix", "", "--out", bad},
+		{"changes", "--day", "1", "--format", "debezium", "--debezium-db", "", "--out", bad},
 		{"changes", "--day", "1", "--scale", "0", "--out", bad},
 		{"changes", "--day", "1", "--shop-schema", "a;drop", "--out", bad},
 	} {
