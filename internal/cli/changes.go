@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/feed"
+	"github.com/originsim/originsim/feed/kafka"
 	"github.com/originsim/originsim/gen"
 )
 
@@ -20,6 +22,7 @@ func (a *app) changesCmd() *cobra.Command {
 	var format, out string
 	var force bool
 	var dbz debeziumFlags
+	var to string
 	cmd := &cobra.Command{
 		Use:   "changes --day N",
 		Short: "Print one day's row changes as events (no database needed)",
@@ -55,15 +58,29 @@ Formats:
 --seed, --start-date and --scale are those of load-baseline (and
 ./originsim.yaml); --shop-schema and --crm-schema name the schemas. --out
 writes the file whole or not at all and keeps an existing one (exit 3)
-unless --force.`,
+unless --force.
+
+--to kafka://HOST:PORT publishes the day to Kafka as a Debezium PostgreSQL
+connector does: one topic per table, PREFIX.SCHEMA.TABLE (made with one
+partition where missing), each record keyed by the primary key
+({"customer_id": 101}, with --debezium-schemas its schema too), its value
+the debezium format's, and a tombstone (the key, a null value) after each
+delete. The producer is idempotent and waits for every in-sync replica;
+the records of a day are the same on every run. --connect-timeout bounds
+reaching the brokers and each record's delivery (default 30s). Brokers
+with SASL or TLS are not supported yet.`,
 		Example: `  originsim changes --day 1
   originsim changes --day 1 --format debezium | kafka-console-producer ...
   originsim changes --day 1 --format debezium --debezium-schemas --topic-prefix shop_cdc
   originsim changes --day 1 --format debezium --decimal-handling string   # for Flink's debezium-json
+  originsim changes --day 1 --to kafka://127.0.0.1:9092 --topic-prefix shop_cdc
   originsim changes --day 2 --scale 100 --format csv --out day2.csv
   originsim changes --day 3 | jq -c 'select(.table == "orders" and .op == "u")'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("to") {
+				return a.publishChanges(cmd, &g, &dbz, day, format, to)
+			}
 			return a.runChanges(cmd, &g, &dbz, day, format, out, force)
 		},
 	}
@@ -73,6 +90,7 @@ unless --force.`,
 	f.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(feed.Formats, ", "))
 	f.StringVar(&out, "out", "", "write to this file instead of standard output (an existing file is kept unless --force)")
 	f.BoolVar(&force, "force", false, "replace the --out file if it exists")
+	f.StringVar(&to, "to", "", "publish to Kafka instead: kafka://HOST:PORT[,HOST:PORT...], one topic per table (PREFIX.SCHEMA.TABLE), keyed, Debezium's form")
 	dbz.register(cmd)
 	return cmd
 }
@@ -117,11 +135,8 @@ func (f *debeziumFlags) options(cmd *cobra.Command, format string) (feed.Debeziu
 
 // runChanges writes day --day's change events in --format.
 func (a *app) runChanges(cmd *cobra.Command, g *genFlags, dbz *debeziumFlags, day int, format, out string, force bool) error {
-	if !cmd.Flags().Changed("day") {
-		return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
-	}
-	if err := gen.CheckDay(day, 0); err != nil {
-		return usageError{err}
+	if err := changesDay(cmd, day); err != nil {
+		return err
 	}
 	if !slices.Contains(feed.Formats, format) {
 		return usageError{fmt.Errorf("--format %q: use one of %s", format, strings.Join(feed.Formats, ", "))}
@@ -151,4 +166,76 @@ func (a *app) runChanges(cmd *cobra.Command, g *genFlags, dbz *debeziumFlags, da
 		return write(a.stdout)
 	}
 	return writeOut("--out", out, force, write)
+}
+
+// publishChanges publishes day --day's events to Kafka (--to).
+func (a *app) publishChanges(cmd *cobra.Command, g *genFlags, dbz *debeziumFlags, day int, format, to string) error {
+	if err := changesDay(cmd, day); err != nil {
+		return err
+	}
+	for _, name := range []string{"out", "force"} {
+		if cmd.Flags().Changed(name) {
+			return usageError{fmt.Errorf("--%s writes a file: --to publishes to Kafka instead; give one or the other", name)}
+		}
+	}
+	if cmd.Flags().Changed("format") && format != "debezium" {
+		return usageError{fmt.Errorf("--format %s: --to publishes Debezium's form only (leave --format out)", format)}
+	}
+	brokers, err := kafka.ParseURL(to)
+	if err != nil {
+		return usageError{fmt.Errorf("--to: %w", err)}
+	}
+	do, err := dbz.options(cmd, "debezium")
+	if err != nil {
+		return err
+	}
+	cfg, sc, err := a.generator(cmd, g)
+	if err != nil {
+		return err
+	}
+	enc, err := feed.NewDebezium(do)
+	if err != nil {
+		return usageError{err}
+	}
+	ctx := cmd.Context()
+	a.printEvent(originsim.Event{Kind: originsim.Title, Text: fmt.Sprintf("Publishing day %d to %s...", day, to)})
+	p, err := kafka.Open(ctx, brokers, enc, sc, a.connectTimeout)
+	if err != nil {
+		return fmt.Errorf("%w: %w", originsim.ErrConnect, err)
+	}
+	topics := map[string]int64{}
+	err = feed.Day(cfg, sc, day, func(e *feed.Event) error {
+		topics[enc.Topic(e)]++
+		if e.Op == feed.Delete {
+			topics[enc.Topic(e)]++
+		}
+		return p.Write(e)
+	})
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	a.printEvent(originsim.Event{Kind: originsim.Done, Text: fmt.Sprintf("Published %d records of day %d to %d topics", p.Sent(), day, len(topics))})
+	if a.json {
+		return a.writeJSON(map[string]any{"day": day, "to": to, "records": p.Sent(), "topics": topics})
+	}
+	if !a.quiet {
+		for _, n := range slices.Sorted(maps.Keys(topics)) {
+			fmt.Fprintf(a.stdout, "%s\t%d\n", n, topics[n])
+		}
+	}
+	return nil
+}
+
+// changesDay refuses a --day left out or out of range.
+func changesDay(cmd *cobra.Command, day int) error {
+	if !cmd.Flags().Changed("day") {
+		return usageError{errors.New("--day: give the day, 0 (the baseline) to " + fmt.Sprint(gen.MaxDay))}
+	}
+	if err := gen.CheckDay(day, 0); err != nil {
+		return usageError{err}
+	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 // changes needs no database, names the schemas it is given, writes every
@@ -79,5 +81,52 @@ func TestChanges(t *testing.T) {
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Error("a refused command wrote its --out file")
+	}
+}
+
+// changes --to publishes the day to a Kafka broker (franz-go's kfake, on
+// loopback): one topic per table with the day's records and a tombstone
+// per delete, reported per topic; bad combinations are usage errors and
+// an unreachable broker is exit 4.
+func TestChangesToKafka(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	url := "kafka://" + c.ListenAddrs()[0]
+	r := run(t, "changes", "--day", "1", "--deletes", "hard", "--to", url, "--topic-prefix", "cdc", "--json")
+	var out struct {
+		Records int64            `json:"records"`
+		Topics  map[string]int64 `json:"topics"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); r.code != 0 || err != nil {
+		t.Fatalf("changes --to: exit %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	events := strings.Count(run(t, "changes", "--day", "1", "--deletes", "hard").stdout, "\n")
+	deletes := strings.Count(run(t, "changes", "--day", "1", "--deletes", "hard").stdout, `"op":"d"`)
+	var sum int64
+	for _, n := range out.Topics {
+		sum += n
+	}
+	if deletes == 0 || out.Records != int64(events+deletes) || sum != out.Records || out.Topics["cdc.jaffle_shop.orders"] == 0 {
+		t.Fatalf("published %d records (%v); the day has %d events and %d deletes", out.Records, out.Topics, events, deletes)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--to", url, "--out", "x.jsonl"}, "--out writes a file: --to publishes to Kafka instead"},
+		{[]string{"--to", url, "--format", "csv"}, "--format csv: --to publishes Debezium's form only"},
+		{[]string{"--to", "127.0.0.1:9092"}, "--to: \"127.0.0.1:9092\" is not a Kafka URL"},
+		{[]string{"--to", "kafka://user:pw@127.0.0.1:9092"}, "SASL are not supported yet"},
+	} {
+		r := run(t, append([]string{"changes", "--day", "1"}, c.args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.says) || strings.Contains(r.stderr, "pw@") {
+			t.Errorf("%v: exit %d %q; want %q", c.args, r.code, r.stderr, c.says)
+		}
+	}
+	if r := run(t, "changes", "--day", "1", "--to", "kafka://127.0.0.1:1", "--connect-timeout", "2s"); r.code != exitConnect {
+		t.Errorf("an unreachable broker: exit %d %s", r.code, r.stderr)
 	}
 }
