@@ -38,7 +38,9 @@ func (g generator) sources() *yaml.Node {
 func (g generator) sourceTable(t *model.Table) *yaml.Node {
 	refs := map[string]*model.Table{}
 	for _, fk := range t.ForeignKeys {
-		refs[fk.Column] = model.Get(fk.Ref)
+		if g.checked(fk) {
+			refs[fk.Column] = model.Get(fk.Ref)
+		}
 	}
 	var cols []*yaml.Node
 	for i, c := range t.Columns {

@@ -49,6 +49,9 @@ func (g generator) contract(t *model.Table) *yaml.Node {
 	}
 	var quality []*yaml.Node
 	for _, fk := range t.ForeignKeys {
+		if !g.checked(fk) {
+			continue
+		}
 		ref := model.Get(fk.Ref)
 		quality = append(quality, mapping(
 			"type", "sql",
@@ -57,11 +60,15 @@ func (g generator) contract(t *model.Table) *yaml.Node {
 				g.qualified(t), fk.Column, g.qualified(ref), ref.Key(), fk.Column),
 			"mustBe", 0))
 	}
-	quality = append(quality, mapping(
-		"type", "sql",
-		"description", "Rows are never removed (a soft delete sets deleted_at): at least the Day 0 count.",
-		"query", "SELECT COUNT(*) FROM "+g.qualified(t),
-		"mustBeGreaterOrEqualTo", g.counts[0][t.ID]))
+	// With soft deletes rows are never removed; with hard deletes they are,
+	// and only the exact counts of each day (customProperties) hold.
+	if !g.Config.HardDeletes {
+		quality = append(quality, mapping(
+			"type", "sql",
+			"description", "Rows are never removed (a soft delete sets deleted_at): at least the Day 0 count.",
+			"query", "SELECT COUNT(*) FROM "+g.qualified(t),
+			"mustBeGreaterOrEqualTo", g.counts[0][t.ID]))
+	}
 	var counts []*yaml.Node
 	for day := range g.counts {
 		counts = append(counts, mapping("property", fmt.Sprintf("rowCountDay%d", day), "value", g.counts[day][t.ID]))
