@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,13 @@ type Dialect interface {
 // between the supported databases.
 type SQL struct {
 	DialectName string
+	// CaptureSQL renders the statements that switch the database's own
+	// change capture c on for the tables, each doing nothing where it is
+	// on already, run one by one after the step has committed: what
+	// EnableCapture runs, and what a script writes for it. nil: the
+	// database has no capture of its own. Captures lists those it renders.
+	CaptureSQL func(d *SQL, c Capture, tables []SchemaTable) []string
+	Captures   []Capture
 	// Types maps a kind to its type name; %d in Text is the length.
 	Types map[model.Kind]string
 	// DecimalText wraps a decimal column so it reads as text, with %s.
@@ -514,4 +522,18 @@ func Kinds(t *model.Table) []model.Kind {
 		ks[i] = c.Kind
 	}
 	return ks
+}
+
+// CaptureScript is the statements that switch capture c on for the
+// tables on dialect d (see SQL.CaptureSQL); false when d has no such
+// capture. Without tables it only tells whether d has c.
+func CaptureScript(d Dialect, c Capture, tables []SchemaTable) ([]string, bool) {
+	s, ok := d.(*SQL)
+	if !ok || s.CaptureSQL == nil || !slices.Contains(s.Captures, c) {
+		return nil, false
+	}
+	if len(tables) == 0 {
+		return nil, true // only asked whether d has c
+	}
+	return s.CaptureSQL(s, c, tables), true
 }

@@ -33,6 +33,15 @@ const scriptRows = 1000
 // clock time. Day 0 is generated in batches, so memory stays flat at any
 // scale.
 func Write(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day int) error {
+	return WriteWith(w, d, sc, cfg, day, "")
+}
+
+// WriteWith is Write, then, after the step's commit, the statements that
+// switch the database's own change capture c on for the eight tables (""
+// for none), as load-baseline --enable-cdc or --change-tracking runs them:
+// each does nothing where the capture is on already. A capture the
+// dialect has not is a usage error.
+func WriteWith(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day int, c driver.Capture) error {
 	if err := sc.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", originsim.ErrUsage, err)
 	}
@@ -44,6 +53,17 @@ func Write(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day 
 	}
 	if err := originsim.HardDeletesApply(cfg, d); err != nil {
 		return err
+	}
+	var capture []string
+	if c != "" {
+		var tables []driver.SchemaTable
+		for _, t := range model.Tables() {
+			tables = append(tables, driver.SchemaTable{Schema: sc.Of(t.System), Table: t})
+		}
+		var ok bool
+		if capture, ok = driver.CaptureScript(d, c, tables); !ok {
+			return fmt.Errorf("%w: %s has no %s to switch on", originsim.ErrUsage, d.Name(), c)
+		}
 	}
 	var cs *changeset.Changeset
 	if day > 0 {
@@ -69,6 +89,13 @@ func Write(w io.Writer, d driver.Dialect, sc model.Schemas, cfg gen.Config, day 
 	}
 	s.comment("")
 	s.stmt(s.syn.Commit)
+	if len(capture) > 0 {
+		s.comment("")
+		s.comment("Switch %s on for the eight tables, after the commit, as load-baseline does (each statement does nothing where it is on):", c)
+		for _, q := range capture {
+			s.stmt(q)
+		}
+	}
 	if s.err != nil {
 		return s.err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/originsim/originsim/driver/duckdb"
 	"github.com/originsim/originsim/driver/mysql"
 	"github.com/originsim/originsim/driver/postgres"
+	"github.com/originsim/originsim/driver/sqlserver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/internal/simtest"
 	"github.com/originsim/originsim/model"
@@ -333,5 +334,64 @@ func TestScriptHardDeletesPostgres(t *testing.T) {
 	}
 	if err := sqlscript.Write(io.Discard, duckdb.Dialect, sc, cfg, 1); !errors.Is(err, originsim.ErrUsage) {
 		t.Errorf("a DuckDB script with hard deletes: %v, want a usage error", err)
+	}
+}
+
+// With --enable-cdc the PostgreSQL script of day 0, piped into psql,
+// leaves the capture load-baseline --enable-cdc leaves (replica identity
+// full on the eight tables, all in the publication); the day 1 script
+// with it again changes nothing of the capture and still verifies. Other
+// dialects' captures: SQL Server's statements are EnableCapture's; DuckDB
+// and MySQL have none.
+func TestScriptCapture(t *testing.T) {
+	tables := func(sc model.Schemas) []driver.SchemaTable {
+		var out []driver.SchemaTable
+		for _, tb := range model.Tables() {
+			out = append(out, driver.SchemaTable{Schema: sc.Of(tb.System), Table: tb})
+		}
+		return out
+	}
+	var b strings.Builder
+	if err := sqlscript.WriteWith(&b, sqlserver.Dialect, model.DefaultSchemas, gen.Default(), 0, driver.ChangeTracking); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := driver.CaptureScript(sqlserver.Dialect, driver.ChangeTracking, tables(model.DefaultSchemas))
+	if len(want) != model.NumTables+1 || !strings.Contains(b.String(), want[0]) || !strings.Contains(b.String(), want[len(want)-1]) ||
+		strings.Index(b.String(), want[0]) < strings.LastIndex(b.String(), "COMMIT") {
+		t.Fatalf("the SQL Server script lacks EnableCapture's statements after its commit")
+	}
+	for _, d := range []driver.Dialect{duckdb.Dialect, mysql.Dialect} {
+		if err := sqlscript.WriteWith(io.Discard, d, model.DefaultSchemas, gen.Default(), 0, driver.CDC); !errors.Is(err, originsim.ErrUsage) {
+			t.Errorf("%s with cdc: %v, want a usage error", d.Name(), err)
+		}
+	}
+
+	url := simtest.ServerURL(t, "ORIGINSIM_TEST_POSTGRES_URL")
+	run := psql(url)
+	sc := newSchemas(t, postgres.Dialect, "DROP SCHEMA IF EXISTS %s CASCADE;", run)
+	t.Cleanup(func() {
+		q := "DROP PUBLICATION IF EXISTS " + postgres.Dialect.Quote(postgres.Publication(sc.Shop)) + ";"
+		if err := run(strings.NewReader(q)); err != nil {
+			t.Errorf("drop the publication: %v", err)
+		}
+	})
+	for day := 0; day <= 1; day++ {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(sqlscript.WriteWith(pw, postgres.Dialect, sc, gen.Default(), day, driver.CDC)) }()
+		if err := run(pr); err != nil {
+			t.Fatalf("day %d script with cdc: %v", day, err)
+		}
+		sim := openSim(t, url, sc)
+		st, err := sim.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Capture != "cdc" {
+			t.Fatalf("after the day %d script with cdc, the capture is %q", day, st.Capture)
+		}
+		if _, err := verified(t.Context(), sim, day); err != nil {
+			t.Fatal(err)
+		}
+		sim.Close()
 	}
 }

@@ -33,20 +33,25 @@ func Publication(shop string) string {
 	return name[:54] + "_" + hex.EncodeToString(sum[:4])
 }
 
-// captureSQL is what EnableCapture runs: replica identity, then the
-// publication made or set to exactly the eight tables.
-func captureSQL(tables []driver.SchemaTable, exists bool) []string {
+// captureSQL is what EnableCapture runs, and what sql --enable-cdc
+// writes: replica identity, then the publication made, or set to exactly
+// the eight tables where it exists.
+func captureSQL(_ *driver.SQL, _ driver.Capture, tables []driver.SchemaTable) []string {
 	var out, names []string
 	for _, st := range tables {
 		name := pgx.Identifier{st.Schema, st.Table.Name}.Sanitize()
 		names = append(names, name)
 		out = append(out, "ALTER TABLE "+name+" REPLICA IDENTITY FULL")
 	}
-	pub := pgx.Identifier{Publication(tables[0].Schema)}.Sanitize()
-	if exists {
-		return append(out, "ALTER PUBLICATION "+pub+" SET TABLE "+strings.Join(names, ", "))
-	}
-	return append(out, "CREATE PUBLICATION "+pub+" FOR TABLE "+strings.Join(names, ", "))
+	name := Publication(tables[0].Schema)
+	pub, list := pgx.Identifier{name}.Sanitize(), strings.Join(names, ", ")
+	return append(out, fmt.Sprintf(`DO $originsim$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_publication WHERE pubname = '%s') THEN
+    ALTER PUBLICATION %s SET TABLE %s;
+  ELSE
+    CREATE PUBLICATION %s FOR TABLE %s;
+  END IF;
+END $originsim$`, strings.ReplaceAll(name, "'", "''"), pub, list, pub, list))
 }
 
 // EnableCapture switches logical replication on for the tables, in one
@@ -61,11 +66,7 @@ func (d *db) EnableCapture(ctx context.Context, c driver.Capture, tables []drive
 		return err
 	}
 	defer tx.Rollback(context.Background())
-	var exists bool
-	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)", Publication(tables[0].Schema)).Scan(&exists); err != nil {
-		return err
-	}
-	for _, q := range captureSQL(tables, exists) {
+	for _, q := range captureSQL(Dialect, c, tables) {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("enable cdc: %s: %w", q, err)
 		}

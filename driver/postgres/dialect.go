@@ -9,6 +9,8 @@ import (
 // database.
 var Dialect = &driver.SQL{
 	DialectName: "postgres",
+	CaptureSQL:  captureSQL,
+	Captures:    []driver.Capture{driver.CDC},
 	Types: map[model.Kind]string{model.Int: "INTEGER", model.Text: "VARCHAR(%d)", model.Decimal: "NUMERIC(10,2)",
 		model.Date: "DATE", model.Timestamp: "TIMESTAMP", model.Bool: "BOOLEAN"},
 	DecimalText: "CAST(%s AS TEXT)",

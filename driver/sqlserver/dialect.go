@@ -12,6 +12,8 @@ import (
 // the database's collation), timestamps DATETIME2(6), booleans BIT.
 var Dialect = &driver.SQL{
 	DialectName: "sqlserver",
+	CaptureSQL:  captureSQL,
+	Captures:    []driver.Capture{driver.CDC, driver.ChangeTracking},
 	Types: map[model.Kind]string{model.Int: "INT", model.Text: "NVARCHAR(%d)", model.Decimal: "DECIMAL(10,2)",
 		model.Date: "DATE", model.Timestamp: "DATETIME2(6)", model.Bool: "BIT"},
 	DecimalText: "CAST(%s AS VARCHAR(40))",
