@@ -377,7 +377,9 @@ func TestScriptCapture(t *testing.T) {
 	})
 	for day := 0; day <= 1; day++ {
 		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(sqlscript.WriteWith(pw, postgres.Dialect, sc, gen.Default(), day, driver.CDC)) }()
+		go func() {
+			pw.CloseWithError(sqlscript.WriteWith(pw, postgres.Dialect, sc, gen.Default(), day, driver.CDC))
+		}()
 		if err := run(pr); err != nil {
 			t.Fatalf("day %d script with cdc: %v", day, err)
 		}
