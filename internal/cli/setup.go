@@ -8,6 +8,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -50,8 +51,11 @@ originsim's table model and generator, so they always match the data:
   github/originsim.yml             a GitHub Actions workflow: install, baseline,
                                    a day, verify
 
-The counts follow --seed, --start-date and --scale (as for load-baseline, and
-./originsim.yaml) and the schema names. Needs no database. Files of the same
+The counts follow --seed, --start-date, --scale and --deletes (as for
+load-baseline, and ./originsim.yaml) and the schema names. The contracts'
+servers block names the database --db (or ORIGINSIM_DB, --profile,
+./originsim.yaml) would open: type, host, port, database and schema, never
+a user or password. Needs no database: none is opened. Files of the same
 names in the folder are replaced; the same settings give the same bytes.`,
 		Example: `  originsim extras --out extras
   originsim extras --out extras --days 10 --scale 100
@@ -68,7 +72,11 @@ names in the folder are replaced; the same settings give the same bytes.`,
 			if err != nil {
 				return err
 			}
-			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version})
+			server, err := a.extrasServer()
+			if err != nil {
+				return err
+			}
+			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version, Server: server})
 			if err != nil {
 				return err
 			}
@@ -232,4 +240,38 @@ func (a *app) runInit(cmd *cobra.Command, g *genFlags, force bool) error {
 		fmt.Fprintf(a.stderr, "note: %s holds a password: keep it out of version control, or set %s instead\n", path, envDB)
 	}
 	return nil
+}
+
+// extrasServer is the database the contracts name: the one --db and its
+// fallbacks give, read from its URL without connecting.
+func (a *app) extrasServer() (extras.Server, error) {
+	raw, _, err := a.dbURL()
+	if err != nil {
+		return extras.Server{}, err
+	}
+	u, err := driver.ParseURL(raw)
+	if err != nil {
+		return extras.Server{}, usageError{err}
+	}
+	if u.Parsed == nil {
+		return extras.Server{Type: "duckdb", Database: u.Path}, nil
+	}
+	types := map[string]struct {
+		name string
+		port int
+	}{"postgres": {"postgres", 5432}, "postgresql": {"postgres", 5432}, "mysql": {"mysql", 3306}, "mariadb": {"mysql", 3306},
+		"sqlserver": {"sqlserver", 1433}, "azuresql": {"sqlserver", 1433}, "mssql": {"sqlserver", 1433}}
+	ty, ok := types[u.Scheme]
+	if !ok {
+		ty.name = u.Scheme
+	}
+	port := ty.port
+	if p, err := strconv.Atoi(u.Parsed.Port()); err == nil {
+		port = p
+	}
+	db := strings.TrimPrefix(u.Parsed.Path, "/")
+	if ty.name == "sqlserver" {
+		db = u.Parsed.Query().Get("database")
+	}
+	return extras.Server{Type: ty.name, Host: u.Parsed.Hostname(), Port: port, Database: db}, nil
 }

@@ -344,3 +344,41 @@ func TestInitNeverPrintsAPassword(t *testing.T) {
 		t.Error("the file does not hold the URL given")
 	}
 }
+
+// The contracts' servers block names the database --db gives (type, host,
+// port, database, the system's schema), never its user or password; by
+// default the embedded DuckDB file. The workflow uses the actions'
+// current major versions.
+func TestExtrasServers(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, "extras", "--out", dir, "-q", "--db", "postgres://reader:s3cret-pw@db.example:6543/warehouse?sslmode=disable")
+	if r.code != 0 {
+		t.Fatalf("extras: %d %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "contracts", "jaffle_crm_campaigns.odcs.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "servers:\n  - server: originsim\n    type: postgres\n    host: db.example\n    port: 6543\n    database: warehouse\n    schema: jaffle_crm\n"
+	if !strings.Contains(string(b), want) {
+		t.Fatalf("servers block: want\n%s\nin\n%s", want, b)
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if data, _ := os.ReadFile(p); err == nil && !d.IsDir() && (strings.Contains(string(data), "s3cret") || strings.Contains(string(data), "reader")) {
+			t.Errorf("%s holds the URL's user or password", p)
+		}
+		return nil
+	})
+	dir = t.TempDir()
+	if r := run(t, "extras", "--out", dir, "-q", "--db", "mysql://root@127.0.0.1/test"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "contracts", "jaffle_shop_orders.odcs.yaml"))
+	if !strings.Contains(string(b), "type: mysql\n    host: 127.0.0.1\n    port: 3306\n    database: jaffle_shop\n") {
+		t.Fatalf("mysql servers block:\n%s", b)
+	}
+	wf, _ := os.ReadFile(filepath.Join(dir, "github", "originsim.yml"))
+	if !strings.Contains(string(wf), "actions/checkout@v6") || !strings.Contains(string(wf), "actions/setup-go@v6") {
+		t.Fatalf("workflow actions:\n%s", wf)
+	}
+}

@@ -91,3 +91,22 @@ func ensureDir(t *testing.T, path string) string {
 	}
 	return path
 }
+
+// sql --enable-cdc and --change-tracking append the capture set-up where
+// the dialect has one, and are refused (exit 2, nothing written) where it
+// has not.
+func TestSQLCapture(t *testing.T) {
+	r := run(t, "sql", "--dialect", "postgres", "--day", "0", "--enable-cdc")
+	if r.code != 0 || !strings.Contains(r.stdout, `REPLICA IDENTITY FULL`) || !strings.Contains(r.stdout, `CREATE PUBLICATION "originsim_jaffle_shop" FOR TABLE`) {
+		t.Fatalf("postgres --enable-cdc: %d %.200s", r.code, r.stderr)
+	}
+	if r := run(t, "sql", "--dialect", "sqlserver", "--day", "1", "--change-tracking"); r.code != 0 || !strings.Contains(r.stdout, "ENABLE CHANGE_TRACKING") {
+		t.Fatalf("sqlserver --change-tracking: %d %s", r.code, r.stderr)
+	}
+	for _, c := range [][]string{{"duckdb", "--enable-cdc"}, {"mysql", "--enable-cdc"}, {"postgres", "--change-tracking"}} {
+		r := run(t, "sql", "--dialect", c[0], "--day", "0", c[1])
+		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, c[1]+" does not apply to "+c[0]) {
+			t.Errorf("%v: exit %d %q %.80q", c, r.code, r.stderr, r.stdout)
+		}
+	}
+}

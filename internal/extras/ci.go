@@ -66,8 +66,8 @@ func (g generator) workflow() *yaml.Node {
 	}
 	step := func(name, run string) *yaml.Node { return mapping("name", name, "run", run) }
 	steps := []*yaml.Node{
-		mapping("uses", "actions/checkout@v4"),
-		mapping("uses", "actions/setup-go@v5", "with", mapping("go-version", "stable")),
+		mapping("uses", "actions/checkout@v6"),
+		mapping("uses", "actions/setup-go@v6", "with", mapping("go-version", "stable")),
 		step("Install originsim", "go install github.com/originsim/originsim/cmd/originsim@"+version),
 		step("Load the Day 0 baseline", cmd(append([]string{"load-baseline"}, g.baselineArgs()...)...)),
 		step("Play Day 1", cmd("apply-delta", "--day", "1")),

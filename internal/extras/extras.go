@@ -30,6 +30,18 @@ type Options struct {
 	Schemas model.Schemas // the two systems' schema names
 	Days    int           // Soda scans for Day 0 through this day
 	Tool    string        // the originsim version the workflow installs
+	// Server is the database the ODCS contracts name in their servers
+	// block; zero: the embedded default, a DuckDB file.
+	Server Server
+}
+
+// Server is where the systems live, as an ODCS server names it: never
+// with credentials.
+type Server struct {
+	Type     string // duckdb, postgres, mysql, sqlserver
+	Host     string
+	Port     int
+	Database string // the database (DuckDB: the file's path)
 }
 
 // File is one generated file; Path is relative to the output folder.
