@@ -8,6 +8,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,7 @@ type extrasJSON struct {
 
 func (a *app) extrasCmd() *cobra.Command {
 	var g genFlags
-	var out string
+	var out, dbt string
 	var days int
 	cmd := &cobra.Command{
 		Use:   "extras",
@@ -76,7 +77,15 @@ names in the folder are replaced; the same settings give the same bytes.`,
 			if err != nil {
 				return err
 			}
-			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version, Server: server})
+			if dbt != "" && !slices.Contains(extras.DBTVersions, dbt) {
+				return usageError{fmt.Errorf("--dbt-version %q: use 1.10 (and later; the default), 1.9 or 1.8", dbt)}
+			}
+			var columnType func(model.Column) string
+			if d, err := driver.DialectByName(server.Type); err == nil {
+				columnType = d.ColumnType
+			}
+			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version, Server: server,
+				DBT: dbt, ColumnType: columnType})
 			if err != nil {
 				return err
 			}
@@ -103,6 +112,8 @@ names in the folder are replaced; the same settings give the same bytes.`,
 	g.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "extras", "folder to write the files into (made if needed)")
 	cmd.Flags().IntVar(&days, "days", extras.DefaultDays, "write Soda scans for Day 0 through this day")
+	cmd.Flags().StringVar(&dbt, "dbt-version", "", "write sources.yml for this dbt: 1.10 (and later; the default), or 1.9 or 1.8 for the forms before config: and arguments:")
+	_ = cmd.RegisterFlagCompletionFunc("dbt-version", fixedCompletion(extras.DBTVersions...))
 	return cmd
 }
 

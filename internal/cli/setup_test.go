@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -380,5 +381,69 @@ func TestExtrasServers(t *testing.T) {
 	wf, _ := os.ReadFile(filepath.Join(dir, "github", "originsim.yml"))
 	if !strings.Contains(string(wf), "actions/checkout@v6") || !strings.Contains(string(wf), "actions/setup-go@v6") {
 		t.Fatalf("workflow actions:\n%s", wf)
+	}
+}
+
+// sources.yml is in dbt 1.10's forms by default (config: for freshness and
+// loaded_at_field, arguments: for relationships), in the old ones with
+// --dbt-version 1.9, with data_types as the --db database spells them.
+func TestExtrasDBTForms(t *testing.T) {
+	read := func(args ...string) map[string]any {
+		t.Helper()
+		dir := t.TempDir()
+		if r := run(t, append([]string{"extras", "--out", dir, "-q"}, args...)...); r.code != 0 {
+			t.Fatalf("extras %v: %d %s", args, r.code, r.stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "dbt", "sources.yml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := yaml.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	source := func(v map[string]any) map[string]any { return v["sources"].([]any)[0].(map[string]any) }
+	column := func(v map[string]any, table, col string) map[string]any {
+		for _, s := range v["sources"].([]any) {
+			for _, tb := range s.(map[string]any)["tables"].([]any) {
+				if tb.(map[string]any)["name"] == table {
+					for _, c := range tb.(map[string]any)["columns"].([]any) {
+						if c.(map[string]any)["name"] == col {
+							return c.(map[string]any)
+						}
+					}
+				}
+			}
+		}
+		t.Fatalf("no column %s.%s", table, col)
+		return nil
+	}
+	cur := read("--db", "postgres://u@127.0.0.1/db")
+	src := source(cur)
+	cfg, _ := src["config"].(map[string]any)
+	if src["loaded_at_field"] != nil || src["freshness"] != nil || cfg["loaded_at_field"] != "updated_at" || cfg["freshness"] == nil {
+		t.Fatalf("dbt 1.10 source: %v", src)
+	}
+	rel := fmt.Sprint(column(cur, "orders", "customer_id")["data_tests"])
+	if !strings.Contains(rel, "relationships:map[arguments:map[field:customer_id to:source('jaffle_shop', 'customers')]]") {
+		t.Fatalf("dbt 1.10 relationships: %s", rel)
+	}
+	if dt := column(cur, "products", "price")["data_type"]; dt != "numeric(10,2)" {
+		t.Fatalf("postgres data_type of price: %v", dt)
+	}
+	old := read("--dbt-version", "1.9", "--db", "sqlserver://u@127.0.0.1?database=src")
+	if src := source(old); src["loaded_at_field"] != "updated_at" || src["freshness"] == nil || src["config"] != nil {
+		t.Fatalf("dbt 1.9 source: %v", src)
+	}
+	if rel := fmt.Sprint(column(old, "orders", "customer_id")["data_tests"]); strings.Contains(rel, "arguments") || !strings.Contains(rel, "field:customer_id") {
+		t.Fatalf("dbt 1.9 relationships: %s", rel)
+	}
+	if dt := column(old, "customers", "email")["data_type"]; !strings.HasPrefix(fmt.Sprint(dt), "nvarchar(") {
+		t.Fatalf("sqlserver data_type of email: %v", dt)
+	}
+	if r := run(t, "extras", "--out", t.TempDir(), "--dbt-version", "2.0"); r.code != exitUsage || !strings.Contains(r.stderr, `--dbt-version "2.0"`) {
+		t.Fatalf("--dbt-version 2.0: %d %s", r.code, r.stderr)
 	}
 }

@@ -21,15 +21,25 @@ func (g generator) sources() *yaml.Node {
 				tables = append(tables, g.sourceTable(t))
 			}
 		}
-		srcs = append(srcs, mapping(
+		freshness := mapping("warn_after", flow(mapping("count", 1, "period", "day")))
+		src := mapping(
 			"name", model.DefaultSchemas.Of(sys),
 			"description", systemDescription(sys),
-			"schema", g.Schemas.Of(sys),
-			"loaded_at_field", "updated_at",
-			"freshness", mapping("warn_after", flow(mapping("count", 1, "period", "day"))),
-			"tables", tables))
+			"schema", g.Schemas.Of(sys))
+		if g.legacyDBT() {
+			src.Content = append(src.Content, mapping("loaded_at_field", "updated_at", "freshness", freshness).Content...)
+		} else {
+			// dbt 1.10: freshness and loaded_at_field are configs.
+			src.Content = append(src.Content, mapping("config", mapping("loaded_at_field", "updated_at", "freshness", freshness)).Content...)
+		}
+		src.Content = append(src.Content, mapping("tables", tables).Content...)
+		srcs = append(srcs, src)
 	}
-	comment := g.header("dbt sources for the two systems originsim simulates.",
+	forms := "dbt 1.10 and later (config: for freshness and loaded_at_field, arguments: for tests)"
+	if g.legacyDBT() {
+		forms = "dbt " + g.DBT + " (freshness and loaded_at_field on the source, tests without arguments:)"
+	}
+	comment := g.header("dbt sources for the two systems originsim simulates, in the forms of "+forms+".",
 		"Copy to your project's models/ folder; use {{ source('jaffle_shop', 'orders') }}.",
 		"Freshness only warns: updated_at follows the simulated calendar, not the wall clock.")
 	return document(comment, mapping("version", 2, "sources", srcs))
@@ -52,11 +62,19 @@ func (g generator) sourceTable(t *model.Table) *yaml.Node {
 			tests = append(tests, scalar("not_null"))
 		}
 		if ref := refs[c.Name]; ref != nil {
-			tests = append(tests, mapping("relationships", mapping(
+			args := mapping(
 				"to", fmt.Sprintf("source('%s', '%s')", model.DefaultSchemas.Of(ref.System), ref.Name),
-				"field", ref.Key())))
+				"field", ref.Key())
+			if !g.legacyDBT() {
+				args = mapping("arguments", args) // dbt 1.10.8: a generic test's arguments under arguments:
+			}
+			tests = append(tests, mapping("relationships", args))
 		}
-		col := mapping("name", c.Name, "description", c.Description, "data_type", strings.ToLower(sqlType(c)))
+		typ := sqlType(c)
+		if g.ColumnType != nil {
+			typ = g.ColumnType(c)
+		}
+		col := mapping("name", c.Name, "description", c.Description, "data_type", strings.ToLower(typ))
 		if len(tests) > 0 {
 			col.Content = append(col.Content, scalar("data_tests"), seq(tests...))
 		}
@@ -64,3 +82,6 @@ func (g generator) sourceTable(t *model.Table) *yaml.Node {
 	}
 	return mapping("name", t.Name, "description", t.Description, "columns", cols)
 }
+
+// legacyDBT tells whether sources.yml is for a dbt before 1.10.
+func (g generator) legacyDBT() bool { return g.DBT == "1.8" || g.DBT == "1.9" }

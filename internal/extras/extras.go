@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,7 +34,17 @@ type Options struct {
 	// Server is the database the ODCS contracts name in their servers
 	// block; zero: the embedded default, a DuckDB file.
 	Server Server
+	// DBT is the dbt version sources.yml is written for: "" or "1.10"
+	// (and later) for config: freshness and loaded_at_field and arguments:
+	// on generic tests; "1.8" or "1.9" for the forms those read.
+	DBT string
+	// ColumnType spells a column's type as the database does, for the
+	// sources' data_type; nil: portable SQL.
+	ColumnType func(model.Column) string
 }
+
+// DBTVersions are the dbt versions sources.yml can be written for.
+var DBTVersions = []string{"1.8", "1.9", "1.10"}
 
 // Server is where the systems live, as an ODCS server names it: never
 // with credentials.
@@ -60,6 +71,9 @@ func Generate(o Options) ([]File, error) {
 	}
 	if err := gen.CheckDay(o.Days, 0); err != nil {
 		return nil, err
+	}
+	if o.DBT != "" && !slices.Contains(DBTVersions, o.DBT) {
+		return nil, fmt.Errorf("dbt version %q: use 1.10 (and later; the default), 1.9 or 1.8", o.DBT)
 	}
 	counts, err := RowCounts(o.Config, o.Days)
 	if err != nil {
