@@ -15,7 +15,8 @@ var dayArgRE = regexp.MustCompile(`(?i)\bday\s*:\s*(-?\d+)`)
 
 func (a *app) applyCmd() *cobra.Command {
 	var day, through int
-	var compat string
+	var compat, to string
+	var dbz debeziumFlags
 	cmd := &cobra.Command{
 		Use:     "apply-delta [DAY]",
 		Aliases: []string{"origin_apply_delta"},
@@ -26,19 +27,37 @@ leaving, orders cancelled), product price changes on Day 2, and new CRM
 activity. Days 1-3 are exactly the documented counts.
 
 Days apply in order and only once: the day must be the recorded day + 1.
-Anything else is refused and nothing changes.`,
+Anything else is refused and nothing changes.
+
+--to kafka://HOST:PORT publishes the day's change events to Kafka once it
+has committed, as changes --to does (a topic per table, keyed, tombstones
+after deletes; the --debezium-schemas, --decimal-handling, --topic-prefix and
+--debezium-db flags of changes). The brokers are reached before the day is
+applied, so an unreachable one changes nothing (exit 4). If publishing
+fails after the commit, the day stays applied and the error says how to
+publish it again (changes --day N --to URL).`,
 		Example: `  originsim apply-delta --day 1
   originsim apply-delta 2
   originsim origin_apply_delta --args '{day: 3}'
-  originsim apply-delta --through 30     # every pending day up to 30, one transaction each`,
+  originsim apply-delta --through 30     # every pending day up to 30, one transaction each
+  originsim apply-delta --day 4 --to kafka://127.0.0.1:9092 --topic-prefix shop_cdc`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var pub *kafkaPublisher
+			if cmd.Flags().Changed("to") {
+				var err error
+				if pub, err = a.publisher(cmd, &dbz, to); err != nil {
+					return err
+				}
+			} else if _, err := dbz.options(cmd, "none"); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("through") {
 				if len(args) > 0 || cmd.Flags().Changed("day") || cmd.Flags().Changed("args") {
 					return usageError{errors.New("--through plays every pending day: give it alone, without a day")}
 				}
 				return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
-					return sim.ApplyThrough(cmd.Context(), through)
+					return a.applyAndPublish(cmd, sim, pub, func() (*originsim.Status, error) { return sim.ApplyThrough(cmd.Context(), through) })
 				})
 			}
 			n, err := pickDay(cmd, day, compat, args)
@@ -46,10 +65,12 @@ Anything else is refused and nothing changes.`,
 				return err
 			}
 			return a.withStatus(cmd, func(sim *originsim.Simulator) (*originsim.Status, error) {
-				return sim.ApplyDelta(cmd.Context(), n)
+				return a.applyAndPublish(cmd, sim, pub, func() (*originsim.Status, error) { return sim.ApplyDelta(cmd.Context(), n) })
 			})
 		},
 	}
+	cmd.Flags().StringVar(&to, "to", "", "after the commit, publish the day's change events to Kafka: kafka://HOST:PORT (see changes --help)")
+	dbz.register(cmd)
 	cmd.Flags().IntVar(&day, "day", 0, "the day to apply: the recorded day + 1")
 	cmd.Flags().StringVar(&compat, "args", "", "the dbt package's form, '{day: N}'")
 	cmd.Flags().IntVar(&through, "through", 0, "apply every pending day up to this one, each in its own transaction")
@@ -85,4 +106,29 @@ func pickDay(cmd *cobra.Command, day int, compat string, args []string) (int, er
 		return 0, usageError{fmt.Errorf("the day is given twice with different values (%v)", given)}
 	}
 	return given[0], nil
+}
+
+// applyAndPublish applies days with apply and, with a publisher, reaches
+// the brokers first and publishes the days that committed after.
+func (a *app) applyAndPublish(cmd *cobra.Command, sim *originsim.Simulator, pub *kafkaPublisher, apply func() (*originsim.Status, error)) (*originsim.Status, error) {
+	if pub == nil {
+		return apply()
+	}
+	before, err := sim.Status(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
+	if err := pub.open(cmd, sim.Schemas()); err != nil {
+		return nil, err
+	}
+	defer pub.close()
+	st, err := apply()
+	if st == nil || st.Ledger == nil || st.Day() <= before.Day() {
+		return st, err
+	}
+	if perr := pub.publish(st.Ledger.Config, sim.Schemas(), before.Day()+1, st.Day()); perr != nil {
+		return st, errors.Join(err, fmt.Errorf("%s committed, but publishing to %s failed: %w; publish it again with: originsim changes --day N --to %s (for each day)",
+			daysText(before.Day()+1, st.Day()), pub.to, perr, pub.to))
+	}
+	return st, err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/feed/kafka"
 	"github.com/originsim/originsim/gen"
+	"github.com/originsim/originsim/model"
 )
 
 func (a *app) changesCmd() *cobra.Command {
@@ -116,7 +117,7 @@ func (f *debeziumFlags) options(cmd *cobra.Command, format string) (feed.Debeziu
 	if format != "debezium" {
 		for _, name := range []string{"debezium-schemas", "decimal-handling", "topic-prefix", "debezium-db"} {
 			if cmd.Flags().Changed(name) {
-				return feed.DebeziumOptions{}, usageError{fmt.Errorf("--%s applies to --format debezium", name)}
+				return feed.DebeziumOptions{}, usageError{fmt.Errorf("--%s applies to the Debezium form: --format debezium, or --to", name)}
 			}
 		}
 	}
@@ -181,11 +182,7 @@ func (a *app) publishChanges(cmd *cobra.Command, g *genFlags, dbz *debeziumFlags
 	if cmd.Flags().Changed("format") && format != "debezium" {
 		return usageError{fmt.Errorf("--format %s: --to publishes Debezium's form only (leave --format out)", format)}
 	}
-	brokers, err := kafka.ParseURL(to)
-	if err != nil {
-		return usageError{fmt.Errorf("--to: %w", err)}
-	}
-	do, err := dbz.options(cmd, "debezium")
+	pub, err := a.publisher(cmd, dbz, to)
 	if err != nil {
 		return err
 	}
@@ -193,40 +190,95 @@ func (a *app) publishChanges(cmd *cobra.Command, g *genFlags, dbz *debeziumFlags
 	if err != nil {
 		return err
 	}
+	if err := pub.open(cmd, sc); err != nil {
+		return err
+	}
+	if err := pub.publish(cfg, sc, day, day); err != nil {
+		return err
+	}
+	if a.json {
+		return a.writeJSON(map[string]any{"day": day, "to": to, "records": pub.p.Sent(), "topics": pub.topics})
+	}
+	if !a.quiet {
+		for _, n := range slices.Sorted(maps.Keys(pub.topics)) {
+			fmt.Fprintf(a.stdout, "%s\t%d\n", n, pub.topics[n])
+		}
+	}
+	return nil
+}
+
+// kafkaPublisher publishes days of the feed to Kafka, for changes --to
+// and apply-delta --to.
+type kafkaPublisher struct {
+	a       *app
+	to      string
+	brokers []string
+	enc     *feed.Debezium
+	p       *kafka.Producer
+	topics  map[string]int64
+}
+
+// publisher checks --to and the Debezium flags; nothing is contacted yet.
+func (a *app) publisher(cmd *cobra.Command, dbz *debeziumFlags, to string) (*kafkaPublisher, error) {
+	brokers, err := kafka.ParseURL(to)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--to: %w", err)}
+	}
+	do, err := dbz.options(cmd, "debezium")
+	if err != nil {
+		return nil, err
+	}
 	enc, err := feed.NewDebezium(do)
 	if err != nil {
-		return usageError{err}
+		return nil, usageError{err}
 	}
-	ctx := cmd.Context()
-	a.printEvent(originsim.Event{Kind: originsim.Title, Text: fmt.Sprintf("Publishing day %d to %s...", day, to)})
-	p, err := kafka.Open(ctx, brokers, enc, sc, a.connectTimeout)
+	return &kafkaPublisher{a: a, to: to, brokers: brokers, enc: enc, topics: map[string]int64{}}, nil
+}
+
+// open connects to the brokers and makes the topics of the schemas'
+// tables (exit 4 when they cannot be reached).
+func (k *kafkaPublisher) open(cmd *cobra.Command, sc model.Schemas) error {
+	p, err := kafka.Open(cmd.Context(), k.brokers, k.enc, sc, k.a.connectTimeout)
 	if err != nil {
 		return fmt.Errorf("%w: %w", originsim.ErrConnect, err)
 	}
-	topics := map[string]int64{}
-	err = feed.Day(cfg, sc, day, func(e *feed.Event) error {
-		topics[enc.Topic(e)]++
+	k.p = p
+	return nil
+}
+
+// publish sends the events of days from to to and waits for every
+// record to be acknowledged; the producer is closed after.
+func (k *kafkaPublisher) publish(cfg gen.Config, sc model.Schemas, from, to int) error {
+	k.a.printEvent(originsim.Event{Kind: originsim.Title, Text: fmt.Sprintf("Publishing %s to %s...", daysText(from, to), k.to)})
+	err := feed.Days(cfg, sc, from, to, func(e *feed.Event) error {
+		k.topics[k.enc.Topic(e)]++
 		if e.Op == feed.Delete {
-			topics[enc.Topic(e)]++
+			k.topics[k.enc.Topic(e)]++
 		}
-		return p.Write(e)
+		return k.p.Write(e)
 	})
-	if cerr := p.Close(); err == nil {
+	if cerr := k.p.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	a.printEvent(originsim.Event{Kind: originsim.Done, Text: fmt.Sprintf("Published %d records of day %d to %d topics", p.Sent(), day, len(topics))})
-	if a.json {
-		return a.writeJSON(map[string]any{"day": day, "to": to, "records": p.Sent(), "topics": topics})
-	}
-	if !a.quiet {
-		for _, n := range slices.Sorted(maps.Keys(topics)) {
-			fmt.Fprintf(a.stdout, "%s\t%d\n", n, topics[n])
-		}
-	}
+	k.a.printEvent(originsim.Event{Kind: originsim.Done, Text: fmt.Sprintf("Published %d records of %s to %d topics", k.p.Sent(), daysText(from, to), len(k.topics))})
 	return nil
+}
+
+// close disconnects a producer that published nothing.
+func (k *kafkaPublisher) close() {
+	if k.p != nil {
+		k.p.Close()
+	}
+}
+
+func daysText(from, to int) string {
+	if from == to {
+		return fmt.Sprintf("day %d", from)
+	}
+	return fmt.Sprintf("days %d-%d", from, to)
 }
 
 // changesDay refuses a --day left out or out of range.

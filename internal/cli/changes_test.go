@@ -2,12 +2,16 @@ package cli
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // changes needs no database, names the schemas it is given, writes every
@@ -128,5 +132,55 @@ func TestChangesToKafka(t *testing.T) {
 	}
 	if r := run(t, "changes", "--day", "1", "--to", "kafka://127.0.0.1:1", "--connect-timeout", "2s"); r.code != exitConnect {
 		t.Errorf("an unreachable broker: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// apply-delta --to reaches the brokers before the day (an unreachable one
+// is exit 4 and the day is not applied), then publishes the committed
+// day: every topic holds the day's records and tombstones, as changes
+// --to would have sent.
+func TestApplyDeltaToKafka(t *testing.T) {
+	e := newEnv(t)
+	e.must("load-baseline", "-q")
+	if r := e.run("apply-delta", "--day", "1", "--to", "kafka://127.0.0.1:1", "--connect-timeout", "2s"); r.code != exitConnect {
+		t.Fatalf("an unreachable broker: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.must("status", "--json"); !strings.Contains(r.stdout, `"day": 0,`) {
+		t.Fatalf("the day was applied though the broker could not be reached: %s", r.stdout)
+	}
+	if r := e.run("apply-delta", "--day", "1", "--topic-prefix", "cdc"); r.code != exitUsage || !strings.Contains(r.stderr, "--topic-prefix applies to the Debezium form") {
+		t.Fatalf("--topic-prefix without --to: exit %d %s", r.code, r.stderr)
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	e.must("apply-delta", "--day", "1", "--to", "kafka://"+c.ListenAddrs()[0], "--topic-prefix", "cdc", "-q")
+	want := map[string]int64{}
+	for _, l := range strings.Split(strings.TrimSpace(run(t, "changes", "--day", "1").stdout), "\n") {
+		var ev struct{ Schema, Table string }
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		want["cdc."+ev.Schema+"."+ev.Table]++
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(t.Context(), slices.Collect(maps.Keys(want))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for topic, n := range want {
+		end, ok := ends.Lookup(topic, 0)
+		if !ok || end.Offset != n {
+			t.Errorf("%s: %d records, the day has %d events", topic, end.Offset, n)
+		}
+	}
+	if r := e.must("status", "--json"); !strings.Contains(r.stdout, `"day": 1,`) {
+		t.Fatalf("after apply-delta --to: %s", r.stdout)
 	}
 }
