@@ -45,6 +45,8 @@ type Driver struct {
 	// {change_tracking} in the text stand for the caller's way of asking
 	// for that capture (an option, a flag).
 	NoCapture map[Capture]string
+	// Server describes where a URL of this driver points (see ServerOf).
+	Server func(u *URL) Server
 }
 
 // registry holds the registered drivers. It is filled by the driver

@@ -6,6 +6,9 @@ func init() {
 	driver.Register(&driver.Driver{
 		Name: Dialect.Name(), Title: "DuckDB", Schemes: []string{"duckdb"}, Open: Open,
 		Dialect: Dialect, FileURL: true,
+		Server: func(u *driver.URL) driver.Server {
+			return driver.Server{Type: Dialect.Name(), Database: u.Path, File: true}
+		},
 		Layout:       "DuckDB's systems are schemas",
 		ProfileTypes: []string{"duckdb"}, ProfileURL: profileURL,
 		NoCapture: map[driver.Capture]string{

@@ -6,7 +6,12 @@ func init() {
 	driver.Register(&driver.Driver{
 		Name: Dialect.Name(), Title: "MySQL/MariaDB", Schemes: []string{"mysql", "mariadb"}, Open: Open,
 		Dialect: Dialect, DialectNames: []string{"mysql", "mariadb"},
-		Layout:       "MySQL's systems are always databases",
+		Layout: "MySQL's systems are always databases",
+		Server: func(u *driver.URL) driver.Server {
+			s := driver.HostServer(u, Dialect.Name(), 3306)
+			s.SystemsAreDatabases, s.UserEnv, s.PasswordEnv = true, "MYSQL_USER", "MYSQL_PWD"
+			return s
+		},
 		ProfileTypes: []string{"mysql", "mysql5", "mariadb"}, ProfileURL: profileURL,
 		NoCapture: map[driver.Capture]string{
 			"": "MySQL and MariaDB capture changes in the binary log, which is server configuration (log_bin on, binlog_format=ROW, binlog_row_image=FULL): " +

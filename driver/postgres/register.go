@@ -10,7 +10,12 @@ func init() {
 	driver.Register(&driver.Driver{
 		Name: Dialect.Name(), Title: "PostgreSQL", Schemes: []string{"postgres", "postgresql"}, Open: Open,
 		Dialect: Dialect, DialectNames: []string{"postgres", "postgresql"},
-		Layout:       "PostgreSQL's systems are schemas",
+		Layout: "PostgreSQL's systems are schemas",
+		Server: func(u *driver.URL) driver.Server {
+			s := driver.HostServer(u, Dialect.Name(), 5432)
+			s.UserEnv, s.PasswordEnv = "PGUSER", "PGPASSWORD"
+			return s
+		},
 		ProfileTypes: []string{"postgres"}, ProfileURL: profileURL,
 		NoCapture: map[driver.Capture]string{
 			driver.ChangeTracking: "change tracking is SQL Server's; PostgreSQL's nearest is logical replication, which {cdc} sets up (REPLICA IDENTITY FULL and a publication)",

@@ -12,7 +12,19 @@ func init() {
 		Name: Dialect.Name(), Title: "SQL Server", Schemes: []string{"sqlserver", "azuresql"}, Open: Open,
 		Dialect: Dialect, DialectNames: []string{"sqlserver", "azuresql"},
 		SeparateDatabases: true,
-		ProfileTypes:      []string{"sqlserver"}, ProfileURL: profileURL,
+		Server: func(u *driver.URL) driver.Server {
+			s := driver.HostServer(u, Dialect.Name(), 1433)
+			s.UserEnv, s.PasswordEnv = "SQLCMDUSER", "SQLCMDPASSWORD"
+			if u.Parsed != nil {
+				q := u.Parsed.Query()
+				s.Database = q.Get("database")
+				if q.Get("separate_databases") == "true" {
+					s.SystemsAreDatabases, s.InnerSchema = true, "dbo"
+				}
+			}
+			return s
+		},
+		ProfileTypes: []string{"sqlserver"}, ProfileURL: profileURL,
 	})
 }
 

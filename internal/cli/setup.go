@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,7 +34,7 @@ type extrasJSON struct {
 
 func (a *app) extrasCmd() *cobra.Command {
 	var g genFlags
-	var out, dbt string
+	var out, dbt, soda string
 	var days int
 	cmd := &cobra.Command{
 		Use:   "extras",
@@ -45,8 +44,11 @@ originsim's table model and generator, so they always match the data:
 
   dbt/sources.yml                  both systems, every table and column with its
                                    description and tests; loaded_at_field updated_at
-  soda/checks_day_N.yml            Day 0 through --days: the exact row count of
-                                   every table, keys, and every reference
+  soda/data_source.yml, soda/day_N/SCHEMA_TABLE.yml
+                                   Soda Core v4 data contracts, Day 0 through
+                                   --days: the exact row count of every table,
+                                   keys, and every reference (--soda v3:
+                                   soda/checks_day_N.yml, SodaCL checks)
   contracts/SCHEMA_TABLE.odcs.yaml one Open Data Contract Standard v3 contract per table
   vscode/tasks.json                VS Code tasks for every operation
   github/originsim.yml             a GitHub Actions workflow: install, baseline,
@@ -84,8 +86,11 @@ names in the folder are replaced; the same settings give the same bytes.`,
 			if d, err := driver.DialectByName(server.Type); err == nil {
 				columnType = d.ColumnType
 			}
+			if soda != extras.SodaV4 && soda != extras.SodaV3 {
+				return usageError{fmt.Errorf("--soda %q: use v4 (data contracts for soda contract verify, the default) or v3 (SodaCL checks for soda scan)", soda)}
+			}
 			files, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: originsim.Version, Server: server,
-				DBT: dbt, ColumnType: columnType})
+				DBT: dbt, ColumnType: columnType, Soda: soda})
 			if err != nil {
 				return err
 			}
@@ -112,6 +117,8 @@ names in the folder are replaced; the same settings give the same bytes.`,
 	g.register(cmd)
 	cmd.Flags().StringVar(&out, "out", "extras", "folder to write the files into (made if needed)")
 	cmd.Flags().IntVar(&days, "days", extras.DefaultDays, "write Soda scans for Day 0 through this day")
+	cmd.Flags().StringVar(&soda, "soda", extras.SodaV4, "the Soda Core the scans are for: v4 (data contracts, soda contract verify) or v3 (SodaCL checks, soda scan)")
+	_ = cmd.RegisterFlagCompletionFunc("soda", fixedCompletion(extras.SodaV4, extras.SodaV3))
 	cmd.Flags().StringVar(&dbt, "dbt-version", "", "write sources.yml for this dbt: 1.10 (and later; the default), or 1.9 or 1.8 for the forms before config: and arguments:")
 	_ = cmd.RegisterFlagCompletionFunc("dbt-version", fixedCompletion(extras.DBTVersions...))
 	return cmd
@@ -255,34 +262,14 @@ func (a *app) runInit(cmd *cobra.Command, g *genFlags, force bool) error {
 
 // extrasServer is the database the contracts name: the one --db and its
 // fallbacks give, read from its URL without connecting.
-func (a *app) extrasServer() (extras.Server, error) {
+func (a *app) extrasServer() (driver.Server, error) {
 	raw, _, err := a.dbURL()
 	if err != nil {
-		return extras.Server{}, err
+		return driver.Server{}, err
 	}
-	u, err := driver.ParseURL(raw)
+	s, err := driver.ServerOf(raw)
 	if err != nil {
-		return extras.Server{}, usageError{err}
+		return s, usageError{err}
 	}
-	if u.Parsed == nil {
-		return extras.Server{Type: "duckdb", Database: u.Path}, nil
-	}
-	types := map[string]struct {
-		name string
-		port int
-	}{"postgres": {"postgres", 5432}, "postgresql": {"postgres", 5432}, "mysql": {"mysql", 3306}, "mariadb": {"mysql", 3306},
-		"sqlserver": {"sqlserver", 1433}, "azuresql": {"sqlserver", 1433}, "mssql": {"sqlserver", 1433}}
-	ty, ok := types[u.Scheme]
-	if !ok {
-		ty.name = u.Scheme
-	}
-	port := ty.port
-	if p, err := strconv.Atoi(u.Parsed.Port()); err == nil {
-		port = p
-	}
-	db := strings.TrimPrefix(u.Parsed.Path, "/")
-	if ty.name == "sqlserver" {
-		db = u.Parsed.Query().Get("database")
-	}
-	return extras.Server{Type: ty.name, Host: u.Parsed.Hostname(), Port: port, Database: db}, nil
+	return s, nil
 }

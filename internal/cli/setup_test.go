@@ -130,7 +130,7 @@ var sodaRowCount = regexp.MustCompile(`^row_count = (\d+)$`)
 func TestExtras(t *testing.T) {
 	newEnv(t)
 	out := t.TempDir()
-	r := run(t, "extras", "--out", out, "--json")
+	r := run(t, "extras", "--out", out, "--json", "--soda", "v3")
 	if r.code != 0 {
 		t.Fatalf("extras: exit %d %s", r.code, r.stderr)
 	}
@@ -201,14 +201,28 @@ func TestExtras(t *testing.T) {
 	}
 
 	// The settings reach the counts: scale 2 doubles the customers.
-	r = run(t, "extras", "--out", out, "--scale", "2", "--days", "0", "-q")
+	r = run(t, "extras", "--out", out, "--scale", "2", "--days", "0", "-q", "--soda", "v3")
 	if r.code != 0 || r.stdout != "" {
 		t.Fatalf("extras --scale 2 -q: exit %d %q %s", r.code, r.stdout, r.stderr)
 	}
 	if checks := read("soda/checks_day_0.yml")["checks for jaffle_shop.customers"].([]any); stringOf(checks[0]) != "row_count = 200" {
 		t.Errorf("scale 2: %v", checks[0])
 	}
-	for _, bad := range [][]string{{"--days", "-1"}, {"--scale", "0"}, {"--start-date", "soon"}, {"--crm-schema", "jaffle_shop"}} {
+	// Soda v4 by default: a data source and a contract per table and day,
+	// with the exact row count.
+	v4 := t.TempDir()
+	if r := run(t, "extras", "--out", v4, "--days", "1", "-q"); r.code != 0 {
+		t.Fatalf("extras (v4): %d %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(v4, "soda", "day_1", "jaffle_shop_customers.yml"))
+	if err != nil || !strings.Contains(string(b), "dataset: originsim/jaffle_shop/customers\n") ||
+		!strings.Contains(string(b), fmt.Sprintf("must_be: %d\n", contract[1]["customers"])) || !strings.Contains(string(b), "- missing:") {
+		t.Fatalf("soda v4 contract: %v\n%s", err, b)
+	}
+	if ds, err := os.ReadFile(filepath.Join(v4, "soda", "data_source.yml")); err != nil || !strings.Contains(string(ds), "type: duckdb\nname: originsim\n") {
+		t.Fatalf("soda data source: %v\n%s", err, ds)
+	}
+	for _, bad := range [][]string{{"--days", "-1"}, {"--scale", "0"}, {"--start-date", "soon"}, {"--crm-schema", "jaffle_shop"}, {"--soda", "v5"}} {
 		if r := run(t, append([]string{"extras", "--out", out}, bad...)...); r.code != exitUsage {
 			t.Errorf("extras %v: exit %d %s", bad, r.code, r.stderr)
 		}

@@ -59,6 +59,8 @@ func checksOf(t *testing.T, files []extras.File, sc model.Schemas, day int) []ch
 			}
 		}
 		switch {
+		case strings.HasPrefix(f.Path, fmt.Sprintf("soda/day_%d/", day)):
+			out = append(out, contractChecks(t, f, &doc, sc)...)
 		case f.Path == fmt.Sprintf("soda/checks_day_%d.yml", day):
 			var v map[string][]any
 			if err := doc.Decode(&v); err != nil {
@@ -176,8 +178,69 @@ func checksOf(t *testing.T, files []extras.File, sc model.Schemas, day int) []ch
 	return out
 }
 
-// Every check the extras write holds on correct data: the Soda scans,
-// the ODCS quality checks and the dbt sources' tests, run as SQL on days
+// contractChecks reads a Soda v4 data contract (dataset SOURCE/.../
+// SCHEMA/TABLE): row_count's exact threshold, missing and duplicate on
+// columns, and invalid with valid_reference_data, as SQL.
+func contractChecks(t *testing.T, f extras.File, doc *yaml.Node, sc model.Schemas) []check {
+	t.Helper()
+	var v struct {
+		Dataset string
+		Columns []struct {
+			Name   string
+			Checks []map[string]struct {
+				ValidReferenceData struct{ Dataset, Column string } `yaml:"valid_reference_data"`
+			}
+		}
+		Checks []map[string]struct {
+			Threshold struct {
+				MustBe *int64 `yaml:"must_be"`
+			}
+		}
+	}
+	if err := doc.Decode(&v); err != nil {
+		t.Fatalf("%s: %v", f.Path, err)
+	}
+	table := func(dataset string) string {
+		parts := strings.Split(dataset, "/")
+		if len(parts) < 3 || parts[0] != "originsim" {
+			t.Fatalf("%s: dataset %q", f.Path, dataset)
+		}
+		return parts[len(parts)-2] + "." + parts[len(parts)-1]
+	}
+	tb := table(v.Dataset)
+	var out []check
+	for _, c := range v.Checks {
+		for kind, cfg := range c {
+			if kind != "row_count" || cfg.Threshold.MustBe == nil {
+				t.Fatalf("%s: a check this test cannot run: %v", f.Path, c)
+			}
+			out = append(out, check{file: f.Path, what: tb + " row_count", query: "SELECT COUNT(*) FROM " + tb, want: *cfg.Threshold.MustBe})
+		}
+	}
+	for _, col := range v.Columns {
+		for _, c := range col.Checks {
+			for kind, cfg := range c {
+				ch := check{file: f.Path, what: fmt.Sprintf("%s.%s %s", tb, col.Name, kind)}
+				switch kind {
+				case "missing":
+					ch.query = fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", tb, col.Name)
+				case "duplicate":
+					ch.query = dupQuery(tb, col.Name)
+				case "invalid":
+					ch.query = refQuery(tb, col.Name, table(cfg.ValidReferenceData.Dataset), cfg.ValidReferenceData.Column)
+				default:
+					t.Fatalf("%s: a check this test cannot run: %s", f.Path, kind)
+				}
+				out = append(out, ch)
+			}
+		}
+	}
+	return out
+}
+
+// Every check the extras write holds on correct data: the Soda v4
+// contracts and v3 scans, the ODCS quality checks and the dbt sources'
+// tests, run as SQL on days
 // 0-10 on DuckDB (soft deletes) and, soft and hard, on PostgreSQL and
 // MariaDB.
 func TestExtrasChecksHoldOnCorrectData(t *testing.T) {
@@ -211,6 +274,15 @@ func TestExtrasChecksHoldOnCorrectData(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				v3, err := extras.Generate(extras.Options{Config: cfg, Schemas: sc, Days: days, Tool: "test", Soda: extras.SodaV3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range v3 {
+					if strings.HasPrefix(f.Path, "soda/") {
+						files = append(files, f)
+					}
+				}
 				deletes := "soft"
 				if hard {
 					deletes = "hard"
@@ -223,7 +295,7 @@ func TestExtrasChecksHoldOnCorrectData(t *testing.T) {
 				if _, err := sim.LoadBaseline(ctx, originsim.BaselineOptions{Deletes: deletes}); err != nil {
 					t.Fatal(err)
 				}
-				ran := 0
+				ran, byKind := 0, map[string]int{}
 				for day := 0; day <= days; day++ {
 					if day > 0 {
 						if _, err := sim.ApplyDelta(ctx, day); err != nil {
@@ -241,6 +313,7 @@ func TestExtrasChecksHoldOnCorrectData(t *testing.T) {
 								t.Errorf("day %d, %s: %s: got %d, want %d (at least: %v)\n  %s", day, c.file, c.what, got, c.want, c.atLeast, c.query)
 							}
 							ran++
+							byKind[strings.SplitN(c.file, "/", 2)[0]+map[bool]string{true: " v4", false: ""}[strings.HasPrefix(c.file, "soda/day_")]]++
 						}
 						return nil
 					})
@@ -248,8 +321,8 @@ func TestExtrasChecksHoldOnCorrectData(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				if ran < 100 {
-					t.Fatalf("only %d checks ran", ran)
+				if ran < 100 || byKind["soda v4"] == 0 || byKind["soda"] == 0 || byKind["contracts"] == 0 || byKind["dbt"] == 0 {
+					t.Fatalf("only %d checks ran: %v", ran, byKind)
 				}
 			})
 		}

@@ -46,12 +46,7 @@ func (g generator) sources() *yaml.Node {
 }
 
 func (g generator) sourceTable(t *model.Table) *yaml.Node {
-	refs := map[string]*model.Table{}
-	for _, fk := range t.ForeignKeys {
-		if g.checked(fk) {
-			refs[fk.Column] = model.Get(fk.Ref)
-		}
-	}
+	refs := g.references(t)
 	var cols []*yaml.Node
 	for i, c := range t.Columns {
 		var tests []*yaml.Node

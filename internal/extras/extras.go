@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/gen"
 	"github.com/originsim/originsim/model"
 )
@@ -31,9 +32,9 @@ type Options struct {
 	Schemas model.Schemas // the two systems' schema names
 	Days    int           // Soda scans for Day 0 through this day
 	Tool    string        // the originsim version the workflow installs
-	// Server is the database the ODCS contracts name in their servers
-	// block; zero: the embedded default, a DuckDB file.
-	Server Server
+	// Server is the database the ODCS contracts and the Soda data source
+	// name; zero: the embedded default, a DuckDB file.
+	Server driver.Server
 	// DBT is the dbt version sources.yml is written for: "" or "1.10"
 	// (and later) for config: freshness and loaded_at_field and arguments:
 	// on generic tests; "1.8" or "1.9" for the forms those read.
@@ -41,19 +42,13 @@ type Options struct {
 	// ColumnType spells a column's type as the database does, for the
 	// sources' data_type; nil: portable SQL.
 	ColumnType func(model.Column) string
+	// Soda is the Soda Core the scans are for: SodaV4 (the default) data
+	// contracts, SodaV3 SodaCL checks.
+	Soda string
 }
 
 // DBTVersions are the dbt versions sources.yml can be written for.
 var DBTVersions = []string{"1.8", "1.9", "1.10"}
-
-// Server is where the systems live, as an ODCS server names it: never
-// with credentials.
-type Server struct {
-	Type     string // duckdb, postgres, mysql, sqlserver
-	Host     string
-	Port     int
-	Database string // the database (DuckDB: the file's path)
-}
 
 // File is one generated file; Path is relative to the output folder.
 type File struct {
@@ -72,6 +67,9 @@ func Generate(o Options) ([]File, error) {
 	if err := gen.CheckDay(o.Days, 0); err != nil {
 		return nil, err
 	}
+	if o.Soda != "" && o.Soda != SodaV4 && o.Soda != SodaV3 {
+		return nil, fmt.Errorf("soda %q: use v4 (data contracts, the default) or v3 (SodaCL checks)", o.Soda)
+	}
 	if o.DBT != "" && !slices.Contains(DBTVersions, o.DBT) {
 		return nil, fmt.Errorf("dbt version %q: use 1.10 (and later; the default), 1.9 or 1.8", o.DBT)
 	}
@@ -85,8 +83,17 @@ func Generate(o Options) ([]File, error) {
 		files = append(files, File{Path: path, Data: encode(doc)})
 	}
 	add("dbt/sources.yml", g.sources())
-	for day := range counts {
-		add(fmt.Sprintf("soda/checks_day_%d.yml", day), g.soda(day))
+	if o.Soda == SodaV3 {
+		for day := range counts {
+			add(fmt.Sprintf("soda/checks_day_%d.yml", day), g.soda(day))
+		}
+	} else {
+		add("soda/data_source.yml", g.sodaDataSource())
+		for day := range counts {
+			for _, t := range model.Tables() {
+				add(fmt.Sprintf("soda/day_%d/%s_%s.yml", day, o.Schemas.Of(t.System), t.Name), g.sodaContract(t, day))
+			}
+		}
 	}
 	for _, t := range model.Tables() {
 		add(fmt.Sprintf("contracts/%s_%s.odcs.yaml", o.Schemas.Of(t.System), t.Name), g.contract(t))
@@ -154,6 +161,18 @@ func (g generator) qualified(t *model.Table) string {
 // --deletes hard the CRM keeps the key of a deleted customer, as a real
 // CRM does: its rows refer to a customer that is gone.
 func (g generator) checked(fk model.ForeignKey) bool { return fk.Enforced || !g.Config.HardDeletes }
+
+// references are the table's references the files check (see checked),
+// by column.
+func (g generator) references(t *model.Table) map[string]*model.Table {
+	refs := map[string]*model.Table{}
+	for _, fk := range t.ForeignKeys {
+		if g.checked(fk) {
+			refs[fk.Column] = model.Get(fk.Ref)
+		}
+	}
+	return refs
+}
 
 // deletes names the delete mode, for the headers.
 func (g generator) deletes() string {

@@ -108,7 +108,9 @@ func sodaCounts(t *testing.T, name string, data []byte) map[string]int {
 }
 
 func TestSodaScansCarryTheExactCounts(t *testing.T) {
-	files := generate(t, defaults())
+	o := defaults()
+	o.Soda = SodaV3
+	files := generate(t, o)
 	for day := 0; day <= 3; day++ {
 		name := "soda/checks_day_" + strconv.Itoa(day) + ".yml"
 		got := sodaCounts(t, name, files[name])
@@ -144,7 +146,11 @@ func TestScaleAndSchemasReachEveryFile(t *testing.T) {
 	o.Schemas = model.Schemas{Shop: "shop_db", CRM: "crm_db"}
 	o.Days = 1
 	files := generate(t, o)
-	got := sodaCounts(t, "day 1", files["soda/checks_day_1.yml"])
+	if _, ok := files["soda/day_1/shop_db_customers.yml"]; !ok {
+		t.Error("no Soda v4 contract of shop_db.customers for day 1")
+	}
+	o.Soda = SodaV3
+	got := sodaCounts(t, "day 1", generate(t, o)["soda/checks_day_1.yml"])
 	want, _ := RowCounts(o.Config, 1)
 	if got["shop_db.customers"] != want[1][model.Customers] || got["shop_db.customers"] != 250 || got["crm_db.campaigns"] != 5 {
 		t.Errorf("scale 2 day 1: %v", got)
@@ -171,9 +177,11 @@ func TestSourcesNameEveryTableAndColumn(t *testing.T) {
 		Version int `yaml:"version"`
 		Sources []struct {
 			Name, Schema, Description string
-			LoadedAtField             string `yaml:"loaded_at_field"`
-			Freshness                 map[string]any
-			Tables                    []struct {
+			Config                    struct { // dbt 1.10: freshness and loaded_at_field are configs
+				LoadedAtField string `yaml:"loaded_at_field"`
+				Freshness     map[string]any
+			}
+			Tables []struct {
 				Name, Description string
 				Columns           []struct {
 					Name, Description string
@@ -190,8 +198,8 @@ func TestSourcesNameEveryTableAndColumn(t *testing.T) {
 	}
 	seen := 0
 	for _, s := range doc.Sources {
-		if s.LoadedAtField != "updated_at" || s.Freshness["warn_after"] == nil || s.Description == "" {
-			t.Errorf("source %s: loaded_at_field %q, freshness %v", s.Name, s.LoadedAtField, s.Freshness)
+		if s.Config.LoadedAtField != "updated_at" || s.Config.Freshness["warn_after"] == nil || s.Description == "" {
+			t.Errorf("source %s: loaded_at_field %q, freshness %v", s.Name, s.Config.LoadedAtField, s.Config.Freshness)
 		}
 		for _, tb := range s.Tables {
 			m, ok := model.ByName(tb.Name)
@@ -331,8 +339,8 @@ func TestTasksAndWorkflow(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	a, b := generate(t, defaults()), generate(t, defaults())
-	if len(a) != 15 {
-		t.Errorf("%d files, want 15 (sources, 4 scans, 8 contracts, tasks, workflow)", len(a))
+	if len(a) != 44 {
+		t.Errorf("%d files, want 44 (sources, a Soda data source, 4 days of 8 Soda contracts, 8 ODCS contracts, tasks, workflow)", len(a))
 	}
 	for path := range a {
 		if !bytes.Equal(a[path], b[path]) {

@@ -94,25 +94,26 @@ func (g generator) contract(t *model.Table) *yaml.Node {
 		"domain", schema,
 		"dataProduct", "originsim",
 		"description", mapping("purpose", systemDescription(t.System)+" "+t.Description),
-		"servers", seq(g.server(schema)),
+		"servers", seq(g.odcsServer(schema)),
 		"schema", seq(obj)))
 }
 
-// server is the contract's servers entry: the database it was generated
-// for, and the system's schema (MySQL: its database).
-func (g generator) server(schema string) *yaml.Node {
-	s := g.Server
-	if s.Type == "" {
-		s = Server{Type: "duckdb", Database: "data/ingestion_simulator.duckdb"}
-	}
+// odcsServer is the contract's servers entry: the database it was
+// generated for, and the system's place in it.
+func (g generator) odcsServer(system string) *yaml.Node {
+	s := g.server()
 	n := mapping("server", "originsim", "type", s.Type)
-	switch s.Type {
-	case "duckdb":
-		n.Content = append(n.Content, mapping("database", s.Database, "schema", schema).Content...)
-	case "mysql":
-		n.Content = append(n.Content, mapping("host", s.Host, "port", s.Port, "database", schema).Content...)
-	default:
-		n.Content = append(n.Content, mapping("host", s.Host, "port", s.Port, "database", s.Database, "schema", schema).Content...)
+	db, schema := s.Where(system)
+	if s.File {
+		db = s.Database
+	} else {
+		n.Content = append(n.Content, mapping("host", s.Host, "port", s.Port).Content...)
+	}
+	if db != "" {
+		n.Content = append(n.Content, mapping("database", db).Content...)
+	}
+	if schema != "" {
+		n.Content = append(n.Content, mapping("schema", schema).Content...)
 	}
 	return n
 }
