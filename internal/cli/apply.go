@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/originsim/originsim"
+	"github.com/originsim/originsim/driver"
 )
 
 var dayArgRE = regexp.MustCompile(`(?i)\bday\s*:\s*(-?\d+)`)
@@ -32,7 +33,8 @@ Anything else is refused and nothing changes.
 --to kafka://HOST:PORT publishes the day's change events to Kafka once it
 has committed, as changes --to does (a topic per table, keyed, tombstones
 after deletes; the --debezium-schemas, --decimal-handling, --topic-prefix and
---debezium-db flags of changes). The brokers are reached before the day is
+--debezium-db flags of changes; source.db is the database applied to
+unless --debezium-db names another). The brokers are reached before the day is
 applied, so an unreachable one changes nothing (exit 4). If publishing
 fails after the commit, the day stays applied and the error says how to
 publish it again (changes --day N --to URL).`,
@@ -45,6 +47,12 @@ publish it again (changes --day N --to URL).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var pub *kafkaPublisher
 			if cmd.Flags().Changed("to") {
+				// source.db is the database applied to, unless named.
+				if url, _, err := a.dbURL(); err == nil && !cmd.Flags().Changed("debezium-db") {
+					if s, err := driver.ServerOf(url); err == nil && !s.File && s.Database != "" {
+						dbz.db = s.Database
+					}
+				}
 				var err error
 				if pub, err = a.publisher(cmd, &dbz, to); err != nil {
 					return err
