@@ -69,13 +69,7 @@ func (s *State) Before() *Before {
 }
 
 // Row is row i of table t (see model.KeyIndex) as values in column order.
-func (b *Before) Row(t model.TableID, i int) []any {
-	if t == model.Orders {
-		o := b.orders[i].model()
-		return o.Values()
-	}
-	return b.d.Row(t, i)
-}
+func (b *Before) Row(t model.TableID, i int) []any { return rowOf(&b.d, b.orders, t, i) }
 
 // stored is the number of rows the state keeps of table t (none of the
 // append-only tables when lean), deleted ones included.
@@ -87,12 +81,15 @@ func (s *State) stored(t model.TableID) int {
 }
 
 // row is the kept row i of table t as values in column order.
-func (s *State) row(t model.TableID, i int) []any {
+func (s *State) row(t model.TableID, i int) []any { return rowOf(&s.d, s.orders, t, i) }
+
+// rowOf is row i of table t of d, the orders kept compact apart.
+func rowOf(d *model.Dataset, orders []order, t model.TableID, i int) []any {
 	if t == model.Orders {
-		o := s.orders[i].model()
+		o := orders[i].model()
 		return o.Values()
 	}
-	return s.d.Row(t, i)
+	return d.Row(t, i)
 }
 
 // Len is the number of rows table t holds after the state's day, also for

@@ -22,6 +22,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/feed"
 	"github.com/originsim/originsim/model"
 )
@@ -32,7 +33,7 @@ import (
 func ParseURL(raw string) ([]string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "kafka" {
-		return nil, fmt.Errorf("%q is not a Kafka URL: give kafka://HOST:PORT (several brokers: kafka://HOST:PORT,HOST:PORT)", redact(raw))
+		return nil, fmt.Errorf("%q is not a Kafka URL: give kafka://HOST:PORT (several brokers: kafka://HOST:PORT,HOST:PORT)", driver.Redact(raw))
 	}
 	if u.User != nil {
 		return nil, errors.New("the Kafka URL holds credentials: brokers with SASL are not supported yet; give kafka://HOST:PORT of a listener without authentication")
@@ -49,18 +50,6 @@ func ParseURL(raw string) ([]string, error) {
 		brokers = append(brokers, hp)
 	}
 	return brokers, nil
-}
-
-// redact keeps what precedes a URL's user information, should it hold
-// a password.
-func redact(raw string) string {
-	if i := strings.Index(raw, "@"); i >= 0 {
-		if j := strings.Index(raw, "://"); j >= 0 && j < i {
-			return raw[:j+3] + "***@" + raw[i+1:]
-		}
-		return "***"
-	}
-	return raw
 }
 
 // Producer publishes events. Write queues each; Close waits for every

@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/originsim/originsim"
 	"github.com/originsim/originsim/driver"
 	"github.com/originsim/originsim/model"
 )
@@ -35,11 +36,12 @@ func (g generator) dataset(t *model.Table) string {
 	return strings.Join(append(parts, t.Name), "/")
 }
 
-// server is the database the files name (the embedded default when none
-// was given).
+// server is the database the files name: the embedded default (a file
+// database, originsim.DefaultURL) when none was given.
 func (g generator) server() driver.Server {
 	if g.Server.Type == "" {
-		return driver.Server{Type: "duckdb", Database: "data/ingestion_simulator.duckdb", File: true}
+		typ, path, _ := strings.Cut(originsim.DefaultURL, ":")
+		return driver.Server{Type: typ, Database: path, File: true}
 	}
 	return g.Server
 }
